@@ -62,3 +62,17 @@ class PolicyLoadError(AccessPolicyError):
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
         return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass
+class StoreUnavailableError(AccessPolicyError):
+    """The fact store cannot be read or written now; decisions fail closed."""
+
+    code: str = "store-unavailable"
+
+
+@dataclass
+class FactNotFoundError(AccessPolicyError):
+    """No fact with that id for that child."""
+
+    code: str = "fact-not-found"

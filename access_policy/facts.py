@@ -270,3 +270,73 @@ def check_assessment_age(assessment: Assessment, birth_date: datetime.date | Non
             f"assessment `{assessment.id}`: a grey-zone assessment is for a child aged 12–15, "
             f"but the child was {years} when it was made"
         )
+
+
+class _Draft(_Frozen):
+    """What a clinician sends to create a fact: no id, author or record time (the store adds them)."""
+
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _validity_in_order(self) -> "_Draft":
+        if self.valid_from is not None and self.valid_until is not None and self.valid_until <= self.valid_from:
+            raise ValueError("`valid_until` must be after `valid_from`")
+        return self
+
+
+class ExemptionDraft(_Draft):
+    """A new exemption as requested."""
+
+    scope: Scope
+    applies_to: Literal["all"] | tuple[PartyNumber, ...]
+    legal_basis: Literal["pbrl-3-4-3", "pbrl-5-1-2", "pbrl-3-4-2"]
+    reason: Text
+
+
+class AssessmentDraft(_Draft):
+    """A new grey-zone assessment as requested."""
+
+    scope: Scope
+    adolescent_can_consent: bool
+    parents_informed: bool
+    note: Text | None = None
+
+
+class AccessProfileDraft(_Draft):
+    """A new access profile as requested."""
+
+    representative: PartyNumber
+    kinds: tuple[ItemKind, ...] = Field(max_length=len(ItemKind))
+
+
+class NecessaryInformationDraft(_Draft):
+    """A new necessary-information mark as requested."""
+
+    scope: Scope
+    applies_to: Literal["all"] | tuple[PartyNumber, ...]
+    legal_basis: Literal["pbrl-3-4-4"] = "pbrl-3-4-4"
+    reason: Text
+
+
+class FactKind(str, enum.Enum):
+    """The kinds of clinician-set fact, named as in the HTTP paths."""
+
+    EXEMPTIONS = "exemptions"
+    ASSESSMENTS = "assessments"
+    ACCESS_PROFILES = "access-profiles"
+    NECESSARY_INFORMATION = "necessary-information"
+
+
+FACT_TYPES: dict[FactKind, type[ClinicalFact]] = {
+    FactKind.EXEMPTIONS: Exemption,
+    FactKind.ASSESSMENTS: Assessment,
+    FactKind.ACCESS_PROFILES: AccessProfile,
+    FactKind.NECESSARY_INFORMATION: NecessaryInformation,
+}
+DRAFT_TYPES: dict[FactKind, type[_Draft]] = {
+    FactKind.EXEMPTIONS: ExemptionDraft,
+    FactKind.ASSESSMENTS: AssessmentDraft,
+    FactKind.ACCESS_PROFILES: AccessProfileDraft,
+    FactKind.NECESSARY_INFORMATION: NecessaryInformationDraft,
+}

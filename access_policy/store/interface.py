@@ -1,0 +1,115 @@
+"""The fact store's interface: what the engine, the service and the command line may ask of a store.
+
+Backends (SQLite, PostgreSQL) implement it over SQLAlchemy Core. Facts are append-only: creating
+returns the stored record; revoking writes who and when and keeps the record; replacing a child's
+representation keeps the old snapshot. Every create and revoke gets a position in one gap-free,
+increasing change sequence.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any, Iterable, Protocol
+
+from access_policy.facts import Author, ChildFacts, ClinicalFact, FactKind, Representation, _Draft
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of the change feed: a fact created or revoked, at a position in the sequence."""
+
+    position: int
+    child: str
+    kind: str  # a FactKind value, or "representation"
+    fact_id: str
+    action: str  # "created" | "revoked"
+    at: datetime.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What a bulk representation import did."""
+
+    imported: int
+    unchanged: int
+    rejected: int
+    rejections: tuple[tuple[int, str], ...]  # (line number, reason)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One decision-log entry as stored: its position, the entry and the hash chain."""
+
+    position: int
+    decision_id: str
+    recorded_at: datetime.datetime
+    child: str
+    entry: dict[str, Any]
+    previous_hash: str
+    hash: str
+
+
+class FactStore(Protocol):
+    """A store of representation and clinician-set facts, indexed by child."""
+
+    def child_facts(self, child: str, *, as_of: datetime.datetime | None = None) -> ChildFacts:
+        """Everything the engine needs for one child (at most two indexed queries).
+
+        With `as_of`, the facts as they stood then: records recorded after it are left out and
+        revocations after it are undone. A child nobody knows gives facts with no representation.
+        """
+        ...
+
+    def put_representation(
+        self, child: str, representation: Representation, author: Author, *, now: datetime.datetime | None = None
+    ) -> tuple[Representation, bool]:
+        """Replace the child's representation (the old snapshot stays); (stored, changed?)."""
+        ...
+
+    def create_fact(
+        self,
+        child: str,
+        kind: FactKind,
+        draft: _Draft,
+        author: Author,
+        *,
+        idempotency_key: str | None = None,
+        now: datetime.datetime | None = None,
+    ) -> tuple[ClinicalFact, bool]:
+        """Store a new fact; (stored record, created?). A repeated idempotency key returns the first record."""
+        ...
+
+    def revoke_fact(
+        self, child: str, kind: FactKind, fact_id: str, author: Author, *, now: datetime.datetime | None = None
+    ) -> ClinicalFact:
+        """Revoke a fact (raises `FactNotFoundError`); revoking twice returns the first revocation."""
+        ...
+
+    def list_facts(self, child: str, kind: FactKind) -> list[ClinicalFact]:
+        """All facts of a kind for a child, revoked ones included, oldest first."""
+        ...
+
+    def representation_history(self, child: str) -> list[Representation]:
+        """Every representation snapshot stored for the child, oldest first."""
+        ...
+
+    def changes(self, after: int | None = None, limit: int = 1000) -> tuple[list[Change], int]:
+        """Changes after a position, oldest first, and the cursor to ask with next."""
+        ...
+
+    def import_representations(self, lines: Iterable[str], *, progress: Any = None) -> ImportSummary:
+        """Bulk import, one JSON object per line (`child` plus the representation PUT body); idempotent."""
+        ...
+
+    def append_audit(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
+        """Append a decision-log entry to the hash chain (serialised across processes)."""
+        ...
+
+    def read_audit(self, *, child: str | None = None, after: int | None = None, limit: int = 1000) -> list[AuditEntry]:
+        """Decision-log entries in order, optionally for one child."""
+        ...
+
+    def ping(self) -> None:
+        """Raise `StoreUnavailableError` unless the store answers."""
+        ...
