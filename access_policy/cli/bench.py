@@ -1,0 +1,5 @@
+"""Command-line commands of the bench domain (registered on the shared app when imported)."""
+
+from __future__ import annotations
+
+from access_policy.cli import app  # noqa: F401
