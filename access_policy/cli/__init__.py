@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
+
+# Typer vendors click in newer releases and uses the click package in older ones: find the base
+# of its usage errors through an exception it exports, whichever it is.
+_ClickException = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
 
 app = typer.Typer(
     name="access-policy",
@@ -20,5 +26,13 @@ from access_policy.cli import store as _store  # noqa: E402,F401
 
 
 def main() -> None:
-    """Entry point of the console script."""
-    app()
+    """Entry point of the console script: usage errors become one line on stderr and exit status 2."""
+    try:
+        code = app(standalone_mode=False)
+    except _ClickException as error:
+        typer.echo(f"error: {error.format_message()}", err=True)
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
