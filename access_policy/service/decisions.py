@@ -1,0 +1,158 @@
+"""Decisions as a service: read the child's facts once, ask the pure engine, log, answer.
+
+Fail closed: when the facts cannot be read, or the decision cannot be written to the decision
+log, every item is denied and the outcome is marked unavailable (the edge answers 503 with the
+denials in the body). A decision that is not in the log is never returned as a permit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from access_policy.decisions import Decision, Effect, Reason, decide_many
+from access_policy.facts import Item
+from access_policy.policy import Policy
+from access_policy.service.tokens import Caller
+from access_policy.store.interface import FactStore
+
+log = logging.getLogger(__name__)
+
+STORE_UNAVAILABLE = "store-unavailable"
+DECISION_LOG_UNAVAILABLE = "decision-log-unavailable"
+AUDIT_ENTRY_VERSION = 1
+
+Clock = Callable[[], datetime.datetime]
+
+
+def utc_now() -> datetime.datetime:
+    """The current instant in UTC."""
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionOutcome:
+    """The decisions of one request, in the order of its items, and whether they could be made and logged."""
+
+    decision_id: str
+    decisions: list[Decision]
+    items: Sequence[Item]
+    policy_version: str
+    available: bool
+    problem: str | None = None  # why not available: a stable code
+
+
+def _fail_closed(policy: Policy, code: str) -> Decision:
+    return Decision(Effect.DENY, code, (), (Reason(code),), policy.version)
+
+
+class DecisionService:
+    """Answers decision requests over a store and a loaded policy, and records each in the decision log."""
+
+    def __init__(self, store: FactStore, policy: Policy, clock: Clock = utc_now):
+        self.store = store
+        self.policy = policy
+        self.clock = clock
+
+    def decide(
+        self, caller: Caller, requester: str, child: str, items: Sequence[Item], at: datetime.datetime | None
+    ) -> DecisionOutcome:
+        """Decide every item for one requester and child (one read of the child's facts), then log it."""
+        decision_id = str(uuid.uuid4())
+        now = self.clock()
+        at = at or now
+        policy = self.policy
+        try:
+            facts = self.store.child_facts(child)
+        except Exception as error:  # noqa: BLE001 - fail closed: whatever the store did, deny
+            log.warning("facts for a decision could not be read; denying: %s", error)
+            denial = _fail_closed(policy, STORE_UNAVAILABLE)
+            outcome = DecisionOutcome(decision_id, [denial] * len(items), items, policy.version, False, STORE_UNAVAILABLE)
+            self._try_log(outcome, caller, requester, child, at, now)
+            return outcome
+        decisions = decide_many(policy, facts, requester, items, at)
+        outcome = DecisionOutcome(decision_id, decisions, items, policy.version, True)
+        entry = audit_entry(outcome, caller, requester, child, at, now, facts_version=facts.version)
+        try:
+            self.store.append_audit(decision_id, child, entry)
+        except Exception as error:  # noqa: BLE001 - an unlogged decision must not be a permit
+            log.error("decision %s could not be logged; denying: %s", decision_id, error)
+            denial = _fail_closed(policy, DECISION_LOG_UNAVAILABLE)
+            return DecisionOutcome(
+                decision_id, [denial] * len(items), items, policy.version, False, DECISION_LOG_UNAVAILABLE
+            )
+        return outcome
+
+    def _try_log(
+        self,
+        outcome: DecisionOutcome,
+        caller: Caller,
+        requester: str,
+        child: str,
+        at: datetime.datetime,
+        now: datetime.datetime,
+    ) -> None:
+        """Record a fail-closed denial when the log can still be written; it is a deny either way."""
+        try:
+            self.store.append_audit(outcome.decision_id, child, audit_entry(outcome, caller, requester, child, at, now))
+        except Exception:  # noqa: BLE001 - the store is already known to be failing
+            log.warning("fail-closed decision %s could not be logged either", outcome.decision_id)
+
+
+def audit_entry(
+    outcome: DecisionOutcome,
+    caller: Caller,
+    requester: str,
+    child: str,
+    at: datetime.datetime,
+    now: datetime.datetime,
+    *,
+    facts_version: str | None = None,
+) -> dict[str, Any]:
+    """The decision-log entry of one request (version 1): who asked what, and what was answered."""
+    return {
+        "version": AUDIT_ENTRY_VERSION,
+        "decision_id": outcome.decision_id,
+        "time": now.isoformat(),
+        "at": at.isoformat(),
+        "requester": requester,
+        "child": child,
+        "caller": caller.as_log(),
+        "policy_version": outcome.policy_version,
+        "facts_version": facts_version,
+        "available": outcome.available,
+        "items": [item.id for item in outcome.items],
+        "decisions": [decision.effect.value for decision in outcome.decisions],
+        "rules": [decision.rule for decision in outcome.decisions],
+    }
+
+
+def decision_body(outcome: DecisionOutcome) -> dict[str, Any]:
+    """The response body of a single decision, with the contract's field names."""
+    decision = outcome.decisions[0]
+    body = decision.as_dict()
+    body["item"] = outcome.items[0].id
+    body["decision_id"] = outcome.decision_id
+    return body
+
+
+def batch_body(outcome: DecisionOutcome) -> dict[str, Any]:
+    """The response body of a batch: one result per item in request order, built as plain data."""
+    # The engine shares one Decision object between items that decide alike: render each once.
+    rendered: dict[int, tuple[str, str, list[str], list[dict[str, str]]]] = {}
+    results = []
+    for item, decision in zip(outcome.items, outcome.decisions):
+        parts = rendered.get(id(decision))
+        if parts is None:
+            parts = (
+                decision.effect.value,
+                decision.rule,
+                list(decision.legal_basis),
+                [reason.as_dict() for reason in decision.reasons],
+            )
+            rendered[id(decision)] = parts
+        results.append({"item": item.id, "decision": parts[0], "rule": parts[1], "legal_basis": parts[2], "reasons": parts[3]})
+    return {"results": results, "policy_version": outcome.policy_version, "decision_id": outcome.decision_id}

@@ -1,0 +1,71 @@
+"""The FastAPI application: routes per area over the services, problem+json at the edge."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from fastapi import FastAPI
+
+from access_policy.policy import Policy, load_policy
+from access_policy.service.decisions import DecisionService
+from access_policy.service.records import Records
+from access_policy.service.settings import Settings
+from access_policy.service.tokens import make_verifier
+from access_policy.store.interface import FactStore
+from api import audit, changes, decisions, facts, health, problems, representation
+from api.limits import BodySizeLimit
+
+log = logging.getLogger(__name__)
+
+API_TITLE = "access-policy decision service"
+API_VERSION = "1"
+
+
+def _open_store(settings: Settings) -> FactStore:
+    from access_policy.store import open_store
+
+    return open_store(data_dir=settings.data_dir, database_url=settings.database_url, migrate=True)
+
+
+def create_app(settings: Settings, store: FactStore | None = None, policy: Policy | None = None) -> FastAPI:
+    """The app for these settings; opens the store and loads the policy unless they are given.
+
+    Raises `ConfigurationError` for unsafe settings and `PolicyLoadError` for a policy that does not load.
+    """
+    settings = settings.checked()
+    policy = policy if policy is not None else load_policy(settings.policy_dir)
+    verifier = make_verifier(settings)
+    owns_store = store is None
+    store = store if store is not None else _open_store(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        close = getattr(app.state.store, "close", None)
+        if owns_store and callable(close):
+            close()
+
+    app = FastAPI(
+        title=API_TITLE,
+        version=API_VERSION,
+        summary="May this parent digitally see this item of their child's health record?",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.policy = policy
+    app.state.store = store
+    app.state.verifier = verifier
+    app.state.decisions = DecisionService(store, policy)
+    app.state.records = Records(store)
+    problems.install(app)
+    for module in (decisions, facts, representation, changes, audit, health):
+        app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """App factory for `uvicorn --factory` and worker processes: settings from `ACCESS_POLICY_*`."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,150 @@
+"""Decision routes: one item, or a batch of items for one requester and child."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Security
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic_core import to_json
+from starlette.responses import Response
+
+from access_policy.facts import Item
+from access_policy.service.decisions import DecisionOutcome, batch_body, decision_body
+from access_policy.service.tokens import SCOPE_DECISIONS, Caller
+from api.deps import DecisionsDep, SettingsDep, scoped
+from api.models import PartyIdField, PersonIdField, TypedErrors
+from api.problems import PROBLEM_MEDIA_TYPE, Problem, problem, problem_body, problem_responses
+
+router = APIRouter(tags=["decisions"])
+
+CheckedItem = Annotated[Item, TypedErrors]
+DecisionCaller = Annotated[Caller, Security(scoped(SCOPE_DECISIONS), scopes=[SCOPE_DECISIONS])]
+
+
+class FastJSONResponse(Response):
+    """JSON rendered by pydantic-core's serializer from plain data (no per-item model overhead)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return to_json(content)
+
+
+class DecisionRequest(BaseModel):
+    """May `requester` see this item of `child`'s record at `at` (default: now)?"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    requester: PartyIdField = Field(description="A representative of the child, the child, or an organisation number.")
+    child: PersonIdField
+    item: CheckedItem
+    at: AwareDatetime | None = None
+
+
+class BatchRequest(BaseModel):
+    """Many items for one requester and child; answered in the same order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    requester: PartyIdField
+    child: PersonIdField
+    items: list[CheckedItem] = Field(description="Up to the configured limit (10,000 by default).")
+    at: AwareDatetime | None = None
+
+
+class ReasonOut(BaseModel):
+    """A fact that applied: a stable code, the fact's id when it has one, a detail."""
+
+    code: str
+    fact: str | None = None
+    detail: str | None = None
+
+
+class DecisionResponse(BaseModel):
+    """The answer for one item."""
+
+    decision: Literal["permit", "deny"]
+    rule: str
+    legal_basis: list[str]
+    reasons: list[ReasonOut]
+    policy_version: str
+    decision_id: str
+    item: str
+
+
+class BatchResult(BaseModel):
+    """The answer for one item of a batch."""
+
+    item: str
+    decision: Literal["permit", "deny"]
+    rule: str
+    legal_basis: list[str]
+    reasons: list[ReasonOut]
+
+
+class BatchResponse(BaseModel):
+    """The answers of a batch, in the order of the request."""
+
+    results: list[BatchResult]
+    policy_version: str
+    decision_id: str
+
+
+class DecisionUnavailable(Problem, DecisionResponse):
+    """503: the store or the decision log failed; the decision is still an explicit deny."""
+
+
+class BatchUnavailable(Problem, BatchResponse):
+    """503: the store or the decision log failed; every item is still an explicit deny, in order."""
+
+
+_DETAILS = {
+    "store-unavailable": "the child's facts cannot be read now; denied (fail closed)",
+    "decision-log-unavailable": "the decision cannot be written to the decision log; denied (fail closed)",
+}
+
+
+def _answer(outcome: DecisionOutcome, body: dict[str, Any]) -> Response:
+    if outcome.available:
+        return FastJSONResponse(body)
+    code = outcome.problem or "store-unavailable"
+    merged = problem_body(503, code, _DETAILS.get(code, "denied (fail closed)")) | body
+    response = FastJSONResponse(merged, status_code=503, headers={"Retry-After": "5"})
+    response.headers["content-type"] = PROBLEM_MEDIA_TYPE
+    return response
+
+
+def _unavailable(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    return {503: {"model": model, "description": "Fail closed: denied", "content": {PROBLEM_MEDIA_TYPE: {}}}}
+
+
+@router.post(
+    "/v1/decisions",
+    response_model=DecisionResponse,
+    summary="Decide one item",
+    responses={**problem_responses(401, 403, 413, 422), **_unavailable(DecisionUnavailable)},
+)
+def decide(body: DecisionRequest, caller: DecisionCaller, service: DecisionsDep) -> Response:
+    """May the requester see this item now? Recorded in the decision log."""
+    outcome = service.decide(caller, body.requester, body.child, [body.item], body.at)
+    return _answer(outcome, decision_body(outcome))
+
+
+@router.post(
+    "/v1/decisions/batch",
+    response_model=BatchResponse,
+    summary="Decide many items",
+    responses={**problem_responses(401, 403, 413, 422), **_unavailable(BatchUnavailable)},
+)
+def decide_batch(body: BatchRequest, caller: DecisionCaller, service: DecisionsDep, settings: SettingsDep) -> Response:
+    """Decide every item for one requester and child: one read of the facts, one log entry, request order."""
+    if len(body.items) > settings.max_batch_items:
+        return problem(
+            413,
+            "request-too-large",
+            f"a batch holds at most {settings.max_batch_items} items, not {len(body.items)}",
+            errors=[{"field": "items", "message": f"at most {settings.max_batch_items} items"}],
+        )
+    outcome = service.decide(caller, body.requester, body.child, body.items, body.at)
+    return _answer(outcome, batch_body(outcome))

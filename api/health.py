@@ -1,0 +1,42 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from access_policy.errors import StoreUnavailableError
+from api.deps import PolicyDep, StoreDep
+from api.problems import problem, problem_responses
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    """The process is alive."""
+
+    status: str
+
+
+class Ready(BaseModel):
+    """The policy is loaded and the store answers."""
+
+    status: str
+    policy_version: str
+
+
+@router.get("/healthz", response_model=Health, summary="Liveness")
+def healthz() -> Health:
+    """The process is alive (says nothing about the store)."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Ready, summary="Readiness", responses=problem_responses(503))
+def readyz(store: StoreDep, policy: PolicyDep):  # noqa: ANN201 - a model or a problem response
+    """Ready when the policy is loaded and the store answers now; recovers by itself."""
+    try:
+        store.ping()
+    except Exception as error:  # noqa: BLE001 - any failure to answer means not ready
+        detail = error.message if isinstance(error, StoreUnavailableError) else "the fact store does not answer"
+        return problem(503, "not-ready", detail, headers={"Retry-After": "5"})
+    return Ready(status="ready", policy_version=policy.version)

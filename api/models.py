@@ -1,0 +1,37 @@
+"""Request and response models shared by the route modules (the fact types are reused where they fit)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Callable
+
+from pydantic import AfterValidator, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic_core import PydanticCustomError
+
+from access_policy.errors import InvalidInputError
+from access_policy.identity import parse_party_id, parse_person_id
+
+
+def _typed_errors(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    # The fact types raise InvalidIdError from inside pydantic; turning it into a pydantic error
+    # here keeps the full location (e.g. `items.17.organisation`) in the 422 problem.
+    try:
+        return handler(value)
+    except InvalidInputError as error:
+        # The message names the inner field (e.g. "`organisation`: …"); the location names the outer one.
+        raise PydanticCustomError("invalid_id", "{message}", {"message": error.message}) from None
+
+
+def _id_check(parse: Callable[[str], str]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        try:
+            return parse(value)
+        except InvalidInputError as error:
+            message = error.problems[0].message if error.problems else error.message
+            raise PydanticCustomError("invalid_id", "{message}", {"message": message}) from None
+
+    return check
+
+
+TypedErrors = WrapValidator(_typed_errors)
+PersonIdField = Annotated[str, AfterValidator(_id_check(lambda v: parse_person_id(v).value))]
+PartyIdField = Annotated[str, AfterValidator(_id_check(parse_party_id))]
