@@ -76,3 +76,17 @@ class FactNotFoundError(AccessPolicyError):
     """No fact with that id for that child."""
 
     code: str = "fact-not-found"
+
+
+@dataclass
+class IdempotencyConflictError(AccessPolicyError):
+    """An idempotency key used again by the same author for a different request."""
+
+    code: str = "idempotency-conflict"
+
+
+@dataclass
+class InconsistentFactsError(AccessPolicyError):
+    """Stored facts of a child that no longer agree with each other (e.g. an assessment and a corrected birth date); decisions fail closed."""
+
+    code: str = "inconsistent-facts"

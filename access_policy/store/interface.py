@@ -35,6 +35,7 @@ class ImportSummary:
     unchanged: int
     rejected: int
     rejections: tuple[tuple[int, str], ...]  # (line number, reason)
+    refreshed: int = 0  # same content retrieved again later: freshness confirmed, no new snapshot
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,106 @@
+"""Engines for the two backends: SQLite (embedded default) and PostgreSQL through psycopg 3.
+
+SQLite runs in WAL mode with foreign keys on and `synchronous=FULL` (see docs/store.md: a commit
+is on disk before it is acknowledged, even across a power loss). Write transactions start with
+`BEGIN IMMEDIATE`, so two writers never both read and then fail to upgrade their lock; a writer
+that cannot get the lock within the busy timeout gets `StoreUnavailableError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from access_policy.errors import InvalidInputError
+
+DEFAULT_DATA_DIR = Path("data")
+SQLITE_FILE = "facts.sqlite3"
+# How long a writer waits for another writer's lock before the store reports itself unavailable.
+LOCK_TIMEOUT_SECONDS = 15
+CONNECT_TIMEOUT_SECONDS = 5
+# Marks a connection whose transaction writes: on SQLite it begins with BEGIN IMMEDIATE.
+WRITE_OPTION = "access_policy_write"
+
+
+@dataclass(frozen=True)
+class Engines:
+    """The engine and its read and write views, plus the SQLite file when there is one."""
+
+    engine: Engine
+    read: Engine
+    write: Engine
+    sqlite_path: Path | None
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.engine.dialect.name
+
+
+def sqlite_url(data_dir: Path) -> str:
+    """The SQLAlchemy URL of the store file inside a data directory."""
+    return f"sqlite+pysqlite:///{(data_dir / SQLITE_FILE).resolve()}"
+
+
+def build_engines(*, data_dir: Path | None = None, database_url: str | None = None) -> Engines:
+    """Engines for a data directory (SQLite) or a database URL (SQLite or PostgreSQL)."""
+    if data_dir is not None and database_url is not None:
+        raise InvalidInputError.for_field("database_url", "give a data directory or a database URL, not both")
+    if database_url is None:
+        directory = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+        directory.mkdir(parents=True, exist_ok=True)
+        database_url = sqlite_url(directory)
+    try:
+        url = make_url(database_url)
+    except Exception as error:  # noqa: BLE001 - any parse failure is bad input
+        raise InvalidInputError.for_field("database_url", f"not a database URL ({error})") from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite(url)
+    if backend == "postgresql":
+        if url.get_driver_name() not in ("psycopg", ""):
+            raise InvalidInputError.for_field("database_url", "use the psycopg 3 driver: `postgresql+psycopg://…`")
+        return _postgresql(url.set(drivername="postgresql+psycopg"))
+    raise InvalidInputError.for_field("database_url", f"`{backend}` is not supported: use sqlite or postgresql+psycopg")
+
+
+def _sqlite(url) -> Engines:
+    database = url.database
+    if not database or database == ":memory:":
+        raise InvalidInputError.for_field("database_url", "an in-memory SQLite database would lose every write: give a file")
+    path = Path(database)
+    engine = create_engine(url, connect_args={"timeout": LOCK_TIMEOUT_SECONDS, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Transactions are begun explicitly below (pysqlite's own BEGIN handling is deferred only).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_SECONDS * 1000}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return Engines(engine, engine, engine.execution_options(**{WRITE_OPTION: True}), path)
+
+
+def _postgresql(url) -> Engines:
+    # lock_timeout: a writer stuck behind a lock gives up and the store reports itself unavailable.
+    options = " ".join(filter(None, [url.query.get("options"), f"-c lock_timeout={LOCK_TIMEOUT_SECONDS * 1000}"]))
+    engine = create_engine(
+        url.difference_update_query(["options"]),
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options},
+    )
+    # child_facts reads in two statements: one snapshot for both.
+    read = engine.execution_options(isolation_level="REPEATABLE READ")
+    return Engines(engine, read, engine.execution_options(**{WRITE_OPTION: True}), None)

@@ -1,0 +1,945 @@
+"""The fact store over SQLAlchemy Core, one implementation for SQLite and PostgreSQL.
+
+Every write runs in one transaction that first takes the change-feed lock (the one-row
+`change_counter`, `SELECT … FOR UPDATE` on PostgreSQL, `BEGIN IMMEDIATE` on SQLite), so the
+positions it hands out are consecutive and a rolled-back transaction leaves no gap. The audit
+chain has its own one-row head with the same pattern. Database errors never leave the store raw:
+they become `StoreUnavailableError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Callable
+
+import psycopg
+from pydantic import ValidationError
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from access_policy.errors import (
+    AccessPolicyError,
+    FactNotFoundError,
+    FieldProblem,
+    IdempotencyConflictError,
+    InconsistentFactsError,
+    InvalidInputError,
+    StoreUnavailableError,
+)
+from access_policy.facts import (
+    DRAFT_TYPES,
+    FACT_TYPES,
+    Author,
+    ChildFacts,
+    ClinicalFact,
+    FactKind,
+    Holder,
+    Representation,
+    _Draft,
+    check_assessment_age,
+)
+from access_policy.identity import PersonId, parse_person_id
+from access_policy.store.engine import Engines
+from access_policy.store.interface import AuditEntry, Change, ImportSummary
+from access_policy.store.schema import (
+    GENESIS_HASH,
+    UTC,
+    audit_head,
+    audit_log,
+    change_counter,
+    changes,
+    facts,
+    idempotency_keys,
+    representation_confirmations,
+    representations,
+    revocations,
+)
+
+REPRESENTATION_KIND = "representation"
+CREATED = "created"
+REVOKED = "revoked"
+IMPORT_AUTHOR = Author(system="folkeregisteret-import")
+DEFAULT_IMPORT_BATCH = 2000
+MAX_PAGE = 10_000
+_ID_PREFIX = {
+    FactKind.EXEMPTIONS: "ex",
+    FactKind.ASSESSMENTS: "as",
+    FactKind.ACCESS_PROFILES: "ap",
+    FactKind.NECESSARY_INFORMATION: "ni",
+}
+_AS_OF = bindparam("as_of", type_=representations.c.recorded_at.type)
+_CHILD = bindparam("child")
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def canonical_json(value: Any) -> str:
+    """The canonical JSON text hashed by the store: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _sha256(textual: str) -> str:
+    return hashlib.sha256(textual.encode("utf-8")).hexdigest()
+
+
+def audit_hash(
+    previous_hash: str, position: int, decision_id: str, recorded_at: datetime.datetime, child: str, entry: Any
+) -> str:
+    """The hash of one audit entry: sha256 over the canonical JSON of the entry, its place and the previous hash."""
+    document = {
+        "position": position,
+        "decision_id": decision_id,
+        "recorded_at": recorded_at.astimezone(UTC).isoformat(),
+        "child": child,
+        "entry": entry,
+        "previous_hash": previous_hash,
+    }
+    return _sha256(canonical_json(document))
+
+
+def verify_audit_chain(entries: Iterable[AuditEntry], previous_hash: str = GENESIS_HASH) -> int | None:
+    """The position of the first entry whose hash or link is wrong, or None when the chain holds."""
+    for entry in entries:
+        expected = audit_hash(previous_hash, entry.position, entry.decision_id, entry.recorded_at, entry.child, entry.entry)
+        if entry.previous_hash != previous_hash or entry.hash != expected:
+            return entry.position
+        previous_hash = entry.hash
+    return None
+
+
+def _one_line(error: BaseException) -> str:
+    first = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return first[0] if first else type(error).__name__
+
+
+def _invalid(error: ValidationError, prefix: str = "") -> InvalidInputError:
+    problems = []
+    for problem in error.errors():
+        where = ".".join(str(part) for part in ((prefix,) if prefix else ()) + tuple(problem["loc"]))
+        problems.append(FieldProblem(where or prefix or "body", problem["msg"]))
+    message = "; ".join(f"`{p.field}`: {p.message}" for p in problems)
+    return InvalidInputError(message=message, problems=problems)
+
+
+def _aware(value: datetime.datetime | None, name: str) -> datetime.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime.datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInputError.for_field(name, "must be an instant with a UTC offset")
+    return value.astimezone(UTC)
+
+
+def _now(now: datetime.datetime | None) -> datetime.datetime:
+    return _aware(now, "now") or datetime.datetime.now(UTC)
+
+
+def _child(child: str) -> PersonId:
+    return parse_person_id(child, "child")
+
+
+def _check_author(author: Author, name: str = "author") -> Author:
+    if not isinstance(author, Author):
+        raise InvalidInputError.for_field(name, "must be an `Author`")
+    if author.system is None and (author.hpr is None or author.org is None):
+        raise InvalidInputError.for_field(name, "a clinician author needs both `hpr` and `org`; a system needs `system`")
+    return author
+
+
+def _author_key(author: Author) -> str:
+    return f"system:{author.system}" if author.system is not None else f"hpr:{author.hpr}/org:{author.org}"
+
+
+def _author_values(prefix: str, author: Author) -> dict[str, str | None]:
+    return {f"{prefix}_hpr": author.hpr, f"{prefix}_org": author.org, f"{prefix}_system": author.system}
+
+
+def _author_from(row: Any, prefix: str) -> Author | None:
+    hpr, org, system = getattr(row, f"{prefix}_hpr"), getattr(row, f"{prefix}_org"), getattr(row, f"{prefix}_system")
+    if hpr is None and org is None and system is None:
+        return None
+    # Validated when written.
+    return Author.model_construct(hpr=hpr, org=org, system=system)
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+def _coerce_draft(kind: FactKind, draft: Any) -> _Draft:
+    wanted = DRAFT_TYPES[kind]
+    if isinstance(draft, wanted):
+        return draft
+    if isinstance(draft, Mapping):
+        try:
+            return wanted.model_validate(dict(draft))
+        except ValidationError as error:
+            raise _invalid(error) from None
+    raise InvalidInputError.for_field("kind", f"a `{kind.value}` fact is created from a {wanted.__name__}")
+
+
+def _coerce_kind(kind: Any) -> FactKind:
+    try:
+        return FactKind(kind)
+    except ValueError:
+        known = ", ".join(k.value for k in FactKind)
+        raise InvalidInputError.for_field("kind", f"`{kind}` is not a kind of fact (one of: {known})") from None
+
+
+def _holders_json(representation: Representation) -> list[dict[str, str]]:
+    return [holder.model_dump(mode="json", exclude_none=True) for holder in representation.holders]
+
+
+def representation_content_hash(representation: Representation) -> str:
+    """What makes two snapshots the same: birth date, address protection, holders in any order."""
+    holders = sorted(canonical_json(h) for h in _holders_json(representation))
+    content = {
+        "birth_date": representation.birth_date.isoformat() if representation.birth_date else None,
+        "address_protection": representation.address_protection.value,
+        "holders": holders,
+    }
+    return _sha256(canonical_json(content))
+
+
+def normalise_representation(child: PersonId, representation: Representation) -> Representation:
+    """The representation with its birth date checked against the child's id, and filled in from it."""
+    from_id = child.birth_date
+    if representation.birth_date is None:
+        if from_id is None:
+            raise InvalidInputError.for_field(
+                "birth_date", f"required: the child's id `{child.value}` carries no birth date"
+            )
+        return representation.model_copy(update={"birth_date": from_id})
+    if from_id is not None and representation.birth_date != from_id:
+        raise InvalidInputError.for_field(
+            "birth_date", f"{representation.birth_date} disagrees with the child's id `{child.value}` ({from_id})"
+        )
+    return representation
+
+
+# ----------------------------------------------------------------------------- statements
+
+_FACT_COLUMNS = (
+    facts,
+    revocations.c.revoked_at,
+    revocations.c.revoked_by_hpr,
+    revocations.c.revoked_by_org,
+    revocations.c.revoked_by_system,
+    revocations.c.position.label("revocation_position"),
+)
+
+
+def _facts_statement(as_of: bool):
+    joined = revocations.c.fact_id == facts.c.id
+    where = [facts.c.child == _CHILD]
+    if as_of:
+        # A revocation recorded after the as-of time had not happened yet.
+        joined = joined & (revocations.c.revoked_at <= _AS_OF)
+        where.append(facts.c.recorded_at <= _AS_OF)
+    return (
+        select(*_FACT_COLUMNS)
+        .select_from(facts.outerjoin(revocations, joined))
+        .where(*where)
+        .order_by(facts.c.position)
+    )
+
+
+def _representation_statement(as_of: bool):
+    confirmations = representation_confirmations
+    latest_confirmation = select(func.max(confirmations.c.retrieved_at)).where(
+        confirmations.c.representation_id == representations.c.id
+    )
+    where = [representations.c.child == _CHILD]
+    if as_of:
+        latest_confirmation = latest_confirmation.where(confirmations.c.recorded_at <= _AS_OF)
+        where.append(representations.c.recorded_at <= _AS_OF)
+    return (
+        select(representations, latest_confirmation.scalar_subquery().label("confirmed_retrieved_at"))
+        .where(*where)
+        .order_by(representations.c.position.desc())
+        .limit(1)
+    )
+
+
+_FACTS_NOW = _facts_statement(False)
+_FACTS_AS_OF = _facts_statement(True)
+_REPRESENTATION_NOW = _representation_statement(False)
+_REPRESENTATION_AS_OF = _representation_statement(True)
+
+
+def _fact_from_row(row: Any) -> ClinicalFact:
+    data = json.loads(row.body)
+    data.update(
+        id=row.id,
+        recorded_at=row.recorded_at,
+        author=_author_from(row, "author"),
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        revoked_at=row.revoked_at,
+        revoked_by=_author_from(row, "revoked_by"),
+    )
+    try:
+        return FACT_TYPES[FactKind(row.kind)].model_validate(data)
+    except (ValidationError, ValueError) as error:
+        raise InconsistentFactsError(f"stored fact `{row.id}` does not validate: {_one_line(error)}") from error
+
+
+def _representation_from_row(row: Any) -> Representation:
+    retrieved_at = row.retrieved_at
+    confirmed = getattr(row, "confirmed_retrieved_at", None)
+    if confirmed is not None and confirmed > retrieved_at:
+        retrieved_at = confirmed
+    try:
+        return Representation(
+            birth_date=row.birth_date,
+            address_protection=row.address_protection,
+            holders=tuple(Holder.model_validate(h) for h in json.loads(row.holders)),
+            retrieved_at=retrieved_at,
+            id=row.id,
+            recorded_at=row.recorded_at,
+        )
+    except ValidationError as error:
+        raise InconsistentFactsError(f"stored representation `{row.id}` does not validate: {_one_line(error)}") from error
+
+
+# ----------------------------------------------------------------------------- the store
+
+
+class SqlFactStore:
+    """A `FactStore` over SQLAlchemy Core (SQLite or PostgreSQL)."""
+
+    def __init__(self, engines: Engines):
+        self._engines = engines
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self._engines.dialect
+
+    @property
+    def engine(self):
+        """The SQLAlchemy engine (for tests and tools that count statements)."""
+        return self._engines.engine
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engines.engine.dispose()
+
+    def __enter__(self) -> "SqlFactStore":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- plumbing
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        path = self._engines.sqlite_path
+        if path is not None and not path.exists():
+            # SQLite would quietly create a new, empty file (or keep writing to an unlinked one).
+            raise StoreUnavailableError(f"the database file `{path}` is gone")
+        try:
+            yield
+        except AccessPolicyError:
+            raise
+        except (SQLAlchemyError, sqlite3.Error, psycopg.Error, OSError) as error:
+            raise StoreUnavailableError(f"the fact store is unavailable: {_one_line(error)}") from error
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Any]:
+        with self._guard(), self._engines.write.connect() as connection, connection.begin():
+            yield connection
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Any]:
+        with self._guard(), self._engines.read.connect() as connection, connection.begin():
+            yield connection
+
+    @staticmethod
+    def _lock_changes(connection: Any) -> int:
+        """Take the change-feed lock; the last position handed out."""
+        statement = select(change_counter.c.position).where(change_counter.c.id == 1).with_for_update()
+        return connection.execute(statement).scalar_one()
+
+    @staticmethod
+    def _advance(connection: Any, position: int) -> None:
+        connection.execute(update(change_counter).where(change_counter.c.id == 1).values(position=position))
+
+    # -- reads
+
+    def ping(self) -> None:
+        """Raise `StoreUnavailableError` unless the store answers."""
+        with self._guard(), self._engines.engine.connect() as connection:
+            connection.execute(text("SELECT 1")).scalar_one()
+
+    def child_facts(self, child: str, *, as_of: datetime.datetime | None = None) -> ChildFacts:
+        """Everything the engine needs for one child, in two indexed queries; with `as_of`, as recorded then."""
+        person = _child(child)
+        as_of = _aware(as_of, "as_of")
+        params: dict[str, Any] = {"child": person.value}
+        if as_of is not None:
+            params["as_of"] = as_of
+        with self._read() as connection:
+            rep_row = connection.execute(_REPRESENTATION_AS_OF if as_of else _REPRESENTATION_NOW, params).first()
+            fact_rows = connection.execute(_FACTS_AS_OF if as_of else _FACTS_NOW, params).all()
+        representation = _representation_from_row(rep_row) if rep_row is not None else None
+        grouped: dict[FactKind, list[ClinicalFact]] = {kind: [] for kind in FactKind}
+        version = rep_row.position if rep_row is not None else 0
+        for row in fact_rows:
+            grouped[FactKind(row.kind)].append(_fact_from_row(row))
+            version = max(version, row.position, row.revocation_position or 0)
+        marker = str(version)
+        if rep_row is not None and rep_row.confirmed_retrieved_at is not None:
+            # A freshness confirmation changes what the engine sees without a change position.
+            marker += f".{int(representation.retrieved_at.timestamp() * 1_000_000)}"
+        try:
+            return ChildFacts(
+                child=person.value,
+                representation=representation,
+                exemptions=tuple(grouped[FactKind.EXEMPTIONS]),
+                assessments=tuple(grouped[FactKind.ASSESSMENTS]),
+                access_profiles=tuple(grouped[FactKind.ACCESS_PROFILES]),
+                necessary_information=tuple(grouped[FactKind.NECESSARY_INFORMATION]),
+                version=marker,
+            )
+        except ValidationError as error:
+            raise InconsistentFactsError(
+                f"the stored facts of child `{person.value}` disagree: {_one_line(error)}"
+            ) from error
+
+    def child_version(self, child: str) -> str:
+        """The child's fact version as `child_facts` reports it, read cheaply (for cache checks)."""
+        return self.child_facts(child).version or "0"
+
+    def list_facts(self, child: str, kind: FactKind) -> list[ClinicalFact]:
+        """All facts of a kind for a child, revoked ones included, oldest first."""
+        person, kind = _child(child), _coerce_kind(kind)
+        statement = _FACTS_NOW.where(facts.c.kind == kind.value)
+        with self._read() as connection:
+            rows = connection.execute(statement, {"child": person.value}).all()
+        return [_fact_from_row(row) for row in rows]
+
+    def get_fact(self, child: str, kind: FactKind, fact_id: str) -> ClinicalFact:
+        """One fact by id (raises `FactNotFoundError`)."""
+        person, kind = _child(child), _coerce_kind(kind)
+        with self._read() as connection:
+            row = self._fact_row(connection, person.value, kind, fact_id)
+        return _fact_from_row(row)
+
+    @staticmethod
+    def _fact_row(connection: Any, child: str, kind: FactKind, fact_id: str) -> Any:
+        statement = _FACTS_NOW.where(facts.c.id == bindparam("fact_id"), facts.c.kind == kind.value)
+        row = connection.execute(statement, {"child": child, "fact_id": str(fact_id)}).first()
+        if row is None:
+            raise FactNotFoundError(f"no {kind.value} fact `{fact_id}` for child `{child}`")
+        return row
+
+    def representation_history(self, child: str) -> list[Representation]:
+        """Every representation snapshot stored for the child, oldest first (each with its latest confirmed retrieval)."""
+        person = _child(child)
+        latest = (
+            select(func.max(representation_confirmations.c.retrieved_at))
+            .where(representation_confirmations.c.representation_id == representations.c.id)
+            .scalar_subquery()
+            .label("confirmed_retrieved_at")
+        )
+        statement = select(representations, latest).where(representations.c.child == person.value).order_by(
+            representations.c.position
+        )
+        with self._read() as connection:
+            rows = connection.execute(statement).all()
+        return [_representation_from_row(row) for row in rows]
+
+    def changes(self, after: int | None = None, limit: int = 1000) -> tuple[list[Change], int]:
+        """Changes after a position, oldest first, and the cursor to ask with next."""
+        after = 0 if after is None else after
+        if not isinstance(after, int) or after < 0:
+            raise InvalidInputError.for_field("after", "must be a whole number ≥ 0")
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
+            raise InvalidInputError.for_field("limit", f"must be between 1 and {MAX_PAGE}")
+        statement = select(changes).where(changes.c.position > after).order_by(changes.c.position).limit(limit)
+        with self._read() as connection:
+            rows = connection.execute(statement).all()
+        found = [Change(r.position, r.child, r.kind, r.fact_id, r.action, r.at) for r in rows]
+        return found, (found[-1].position if found else after)
+
+    # -- writes
+
+    def create_fact(
+        self,
+        child: str,
+        kind: FactKind,
+        draft: _Draft,
+        author: Author,
+        *,
+        idempotency_key: str | None = None,
+        now: datetime.datetime | None = None,
+    ) -> tuple[ClinicalFact, bool]:
+        """Store a new fact; (stored record, created?). A repeated idempotency key returns the first record."""
+        person, kind = _child(child), _coerce_kind(kind)
+        draft = _coerce_draft(kind, draft)
+        author = _check_author(author)
+        now = _now(now)
+        if idempotency_key is not None and (not isinstance(idempotency_key, str) or not 1 <= len(idempotency_key) <= 200):
+            raise InvalidInputError.for_field("idempotency_key", "must be 1–200 characters")
+        fact = self._build_fact(kind, draft, author, now)
+        request_hash = _sha256(
+            canonical_json({"child": person.value, "kind": kind.value, "draft": draft.model_dump(mode="json")})
+        )
+        with self._write() as connection:
+            position = self._lock_changes(connection)
+            if idempotency_key is not None:
+                earlier = connection.execute(
+                    select(idempotency_keys.c.request_hash, idempotency_keys.c.fact_id).where(
+                        idempotency_keys.c.author == _author_key(author), idempotency_keys.c.key == idempotency_key
+                    )
+                ).first()
+                if earlier is not None:
+                    if earlier.request_hash != request_hash:
+                        raise IdempotencyConflictError(
+                            f"idempotency key `{idempotency_key}` was already used for a different request"
+                        )
+                    return _fact_from_row(self._fact_row_by_id(connection, earlier.fact_id)), False
+            if kind is FactKind.ASSESSMENTS:
+                self._check_assessment(connection, person, fact)
+            position += 1
+            connection.execute(insert(facts), [self._fact_values(person.value, kind, draft, fact, position)])
+            connection.execute(insert(changes), [self._change(position, person.value, kind.value, fact.id, CREATED, now)])
+            if idempotency_key is not None:
+                connection.execute(
+                    insert(idempotency_keys),
+                    [
+                        {
+                            "author": _author_key(author),
+                            "key": idempotency_key,
+                            "request_hash": request_hash,
+                            "fact_id": fact.id,
+                            "recorded_at": now,
+                        }
+                    ],
+                )
+            self._advance(connection, position)
+        return fact, True
+
+    def create_facts_bulk(
+        self,
+        items: Iterable[tuple[str, FactKind, _Draft, Author]],
+        *,
+        now: datetime.datetime | None = None,
+        batch_size: int = 5000,
+    ) -> int:
+        """Store many new facts (child, kind, draft, author), committed per batch; the number stored.
+
+        For loading and benchmarks: no idempotency keys. Assessments are checked against the
+        birth date in the child's id, or the stored representation when the id has none.
+        """
+        now = _now(now)
+        stored = 0
+        batch: list[tuple[PersonId, FactKind, _Draft, ClinicalFact]] = []
+
+        def flush() -> None:
+            nonlocal stored
+            if not batch:
+                return
+            with self._write() as connection:
+                position = self._lock_changes(connection)
+                fact_rows, change_rows = [], []
+                for person, kind, draft, fact in batch:
+                    if kind is FactKind.ASSESSMENTS:
+                        self._check_assessment(connection, person, fact)
+                    position += 1
+                    fact_rows.append(self._fact_values(person.value, kind, draft, fact, position))
+                    change_rows.append(self._change(position, person.value, kind.value, fact.id, CREATED, now))
+                connection.execute(insert(facts), fact_rows)
+                connection.execute(insert(changes), change_rows)
+                self._advance(connection, position)
+            stored += len(batch)
+            batch.clear()
+
+        for child, kind, draft, author in items:
+            kind = _coerce_kind(kind)
+            draft = _coerce_draft(kind, draft)
+            batch.append((_child(child), kind, draft, self._build_fact(kind, draft, _check_author(author), now)))
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+        return stored
+
+    def revoke_fact(
+        self, child: str, kind: FactKind, fact_id: str, author: Author, *, now: datetime.datetime | None = None
+    ) -> ClinicalFact:
+        """Revoke a fact (raises `FactNotFoundError`); revoking twice returns the first revocation."""
+        person, kind = _child(child), _coerce_kind(kind)
+        author = _check_author(author, "revoked_by")
+        now = _now(now)
+        with self._write() as connection:
+            position = self._lock_changes(connection)
+            row = self._fact_row(connection, person.value, kind, fact_id)
+            fact = _fact_from_row(row)
+            if row.revoked_at is not None:
+                return fact
+            position += 1
+            connection.execute(
+                insert(revocations),
+                [
+                    {
+                        "fact_id": row.id,
+                        "child": person.value,
+                        "position": position,
+                        "revoked_at": now,
+                        **_author_values("revoked_by", author),
+                    }
+                ],
+            )
+            connection.execute(insert(changes), [self._change(position, person.value, kind.value, row.id, REVOKED, now)])
+            self._advance(connection, position)
+        return fact.model_copy(update={"revoked_at": now, "revoked_by": author})
+
+    def put_representation(
+        self, child: str, representation: Representation, author: Author, *, now: datetime.datetime | None = None
+    ) -> tuple[Representation, bool]:
+        """Replace the child's representation (the old snapshot stays); (stored, changed?).
+
+        The same content with a newer `retrieved_at` is a confirmation: it refreshes the stored
+        snapshot's freshness without a new snapshot or change-feed entry (changed = False).
+        """
+        person = _child(child)
+        if not isinstance(representation, Representation):
+            raise InvalidInputError.for_field("representation", "must be a `Representation`")
+        representation = normalise_representation(person, representation)
+        author = _check_author(author)
+        now = _now(now)
+        with self._write() as connection:
+            position = self._lock_changes(connection)
+            current = self._current_representations(connection, [person.value]).get(person.value)
+            action, values = self._plan_representation(person.value, representation, current, author, now, position + 1)
+            if action == "imported":
+                connection.execute(insert(representations), [values])
+                connection.execute(
+                    insert(changes),
+                    [self._change(position + 1, person.value, REPRESENTATION_KIND, values["id"], CREATED, now)],
+                )
+                self._advance(connection, position + 1)
+                stored = representation.model_copy(update={"id": values["id"], "recorded_at": now})
+                stored = stored.model_copy(update={"retrieved_at": stored.retrieved_at.astimezone(UTC)})
+                return stored, True
+            if action == "refreshed":
+                connection.execute(insert(representation_confirmations), [values])
+            # Unchanged or refreshed: the stored snapshot, with the freshest retrieval.
+            row = connection.execute(_REPRESENTATION_NOW, {"child": person.value}).first()
+        return _representation_from_row(row), False
+
+    def import_representations(
+        self,
+        lines: Iterable[str],
+        *,
+        progress: Callable[[int], Any] | None = None,
+        author: Author = IMPORT_AUTHOR,
+        now: datetime.datetime | None = None,
+        batch_size: int = DEFAULT_IMPORT_BATCH,
+    ) -> ImportSummary:
+        """Bulk import, one JSON object per line (`child` plus the representation PUT body); idempotent.
+
+        Each batch of whole children is one transaction. `progress`, when given, is called with
+        the number of lines handled since its previous call.
+        """
+        author = _check_author(author)
+        fixed_now = _aware(now, "now")
+        imported = unchanged = refreshed = 0
+        rejections: list[tuple[int, str]] = []
+        batch: list[tuple[int, str, Representation]] = []
+        handled = 0
+
+        def flush() -> None:
+            nonlocal imported, unchanged, refreshed, handled
+            if batch:
+                counts = self._import_batch(batch, author, fixed_now or datetime.datetime.now(UTC), rejections)
+                imported += counts["imported"]
+                unchanged += counts["unchanged"]
+                refreshed += counts["refreshed"]
+                batch.clear()
+            if progress is not None and handled:
+                progress(handled)
+            handled = 0
+
+        for number, line in enumerate(lines, 1):
+            handled += 1
+            if not line.strip():
+                continue
+            parsed = _parse_import_line(line)
+            if isinstance(parsed, str):
+                rejections.append((number, parsed))
+            else:
+                batch.append((number, *parsed))
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+        rejections.sort()
+        return ImportSummary(
+            imported=imported,
+            unchanged=unchanged,
+            rejected=len(rejections),
+            rejections=tuple(rejections),
+            refreshed=refreshed,
+        )
+
+    def _import_batch(
+        self,
+        batch: list[tuple[int, str, Representation]],
+        author: Author,
+        now: datetime.datetime,
+        rejections: list[tuple[int, str]],
+    ) -> dict[str, int]:
+        counts = {"imported": 0, "unchanged": 0, "refreshed": 0}
+        with self._write() as connection:
+            position = self._lock_changes(connection)
+            current = self._current_representations(connection, list({child for _, child, _ in batch}))
+            snapshot_rows, change_rows, confirmation_rows = [], [], []
+            for number, child, representation in batch:
+                try:
+                    action, values = self._plan_representation(
+                        child, representation, current.get(child), author, now, position + 1
+                    )
+                except InvalidInputError as error:
+                    rejections.append((number, str(error)))
+                    continue
+                counts[action] += 1
+                if action == "imported":
+                    position += 1
+                    snapshot_rows.append(values)
+                    change_rows.append(self._change(position, child, REPRESENTATION_KIND, values["id"], CREATED, now))
+                    current[child] = _Current(values["id"], values["content_hash"], values["retrieved_at"])
+                elif action == "refreshed":
+                    confirmation_rows.append(values)
+                    current[child] = current[child].refreshed(values["retrieved_at"])
+            if snapshot_rows:
+                connection.execute(insert(representations), snapshot_rows)
+                connection.execute(insert(changes), change_rows)
+                self._advance(connection, position)
+            if confirmation_rows:
+                connection.execute(insert(representation_confirmations), confirmation_rows)
+        return counts
+
+    @staticmethod
+    def _plan_representation(
+        child: str,
+        representation: Representation,
+        current: "_Current | None",
+        author: Author,
+        now: datetime.datetime,
+        position: int,
+    ) -> tuple[str, dict[str, Any]]:
+        """What storing this representation means: imported (new snapshot), refreshed, or unchanged."""
+        content_hash = representation_content_hash(representation)
+        retrieved_at = representation.retrieved_at.astimezone(UTC)
+        if current is not None:
+            if current.content_hash == content_hash:
+                if retrieved_at > current.retrieved_at:
+                    return "refreshed", {
+                        "representation_id": current.id,
+                        "child": child,
+                        "retrieved_at": retrieved_at,
+                        "recorded_at": now,
+                        **_author_values("author", author),
+                    }
+                return "unchanged", {}
+            if retrieved_at < current.retrieved_at:
+                # An older read of the register must not replace a newer one.
+                raise InvalidInputError.for_field(
+                    "retrieved_at",
+                    f"{representation.retrieved_at.isoformat()} is older than the stored representation "
+                    f"(retrieved {current.retrieved_at.isoformat()})",
+                )
+        return "imported", {
+            "id": _new_id("rep"),
+            "child": child,
+            "position": position,
+            "birth_date": representation.birth_date,
+            "address_protection": representation.address_protection.value,
+            "holders": canonical_json(_holders_json(representation)),
+            "content_hash": content_hash,
+            "retrieved_at": retrieved_at,
+            "recorded_at": now,
+            **_author_values("author", author),
+        }
+
+    @staticmethod
+    def _current_representations(connection: Any, children: list[str]) -> dict[str, "_Current"]:
+        """The latest snapshot (hash and freshest retrieval) of each of these children."""
+        found: dict[str, _Current] = {}
+        latest = (
+            select(representations.c.child, func.max(representations.c.position).label("position"))
+            .where(representations.c.child.in_(bindparam("children", expanding=True)))
+            .group_by(representations.c.child)
+            .subquery()
+        )
+        confirmed = (
+            select(func.max(representation_confirmations.c.retrieved_at))
+            .where(representation_confirmations.c.representation_id == representations.c.id)
+            .scalar_subquery()
+        )
+        statement = select(
+            representations.c.id,
+            representations.c.child,
+            representations.c.content_hash,
+            representations.c.retrieved_at,
+            confirmed.label("confirmed"),
+        ).join(latest, representations.c.position == latest.c.position)
+        for row in connection.execute(statement, {"children": children}):
+            retrieved = row.retrieved_at if row.confirmed is None else max(row.retrieved_at, row.confirmed)
+            found[row.child] = _Current(row.id, row.content_hash, retrieved)
+        return found
+
+    def _check_assessment(self, connection: Any, person: PersonId, fact: ClinicalFact) -> None:
+        birth_date = person.birth_date
+        if birth_date is None:
+            birth_date = connection.execute(
+                select(representations.c.birth_date)
+                .where(representations.c.child == person.value)
+                .order_by(representations.c.position.desc())
+                .limit(1)
+            ).scalar()
+        if birth_date is None:
+            raise InvalidInputError.for_field(
+                "child",
+                f"the birth date of `{person.value}` is unknown: store its representation (with `birth_date`) "
+                "before a grey-zone assessment",
+            )
+        try:
+            check_assessment_age(fact, birth_date)
+        except ValueError as error:
+            raise InvalidInputError.for_field("child", str(error)) from None
+
+    @staticmethod
+    def _build_fact(kind: FactKind, draft: _Draft, author: Author, now: datetime.datetime) -> ClinicalFact:
+        data = draft.model_dump()
+        data.update(id=_new_id(_ID_PREFIX[kind]), recorded_at=now, author=author)
+        try:
+            return FACT_TYPES[kind].model_validate(data)
+        except ValidationError as error:
+            raise _invalid(error) from None
+
+    @staticmethod
+    def _fact_values(child: str, kind: FactKind, draft: _Draft, fact: ClinicalFact, position: int) -> dict[str, Any]:
+        body = draft.model_dump(mode="json", exclude={"valid_from", "valid_until"}, exclude_none=True)
+        return {
+            "id": fact.id,
+            "child": child,
+            "kind": kind.value,
+            "position": position,
+            "body": canonical_json(body),
+            "valid_from": fact.valid_from,
+            "valid_until": fact.valid_until,
+            "recorded_at": fact.recorded_at,
+            **_author_values("author", fact.author),
+        }
+
+    @staticmethod
+    def _fact_row_by_id(connection: Any, fact_id: str) -> Any:
+        statement = (
+            select(*_FACT_COLUMNS)
+            .select_from(facts.outerjoin(revocations, revocations.c.fact_id == facts.c.id))
+            .where(facts.c.id == fact_id)
+        )
+        return connection.execute(statement).one()
+
+    @staticmethod
+    def _change(position: int, child: str, kind: str, fact_id: str, action: str, at: datetime.datetime) -> dict[str, Any]:
+        return {"position": position, "child": child, "kind": kind, "fact_id": fact_id, "action": action, "at": at}
+
+    # -- audit
+
+    def append_audit(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
+        """Append a decision-log entry to the hash chain (serialised across processes)."""
+        if not isinstance(decision_id, str) or not 1 <= len(decision_id) <= 64:
+            raise InvalidInputError.for_field("decision_id", "must be 1–64 characters")
+        if not isinstance(child, str) or len(child) > 64:
+            raise InvalidInputError.for_field("child", "must be at most 64 characters")
+        try:
+            entry_text = canonical_json(entry)
+        except (TypeError, ValueError) as error:
+            raise InvalidInputError.for_field("entry", f"must be JSON: {error}") from None
+        stored_entry = json.loads(entry_text)
+        with self._write() as connection:
+            head = connection.execute(
+                select(audit_head.c.position, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+            ).one()
+            position = head.position + 1
+            # Stored at microsecond precision on both backends: hash what will be read back.
+            recorded_at = datetime.datetime.now(UTC)
+            digest = audit_hash(head.hash, position, decision_id, recorded_at, child, stored_entry)
+            connection.execute(
+                insert(audit_log),
+                [
+                    {
+                        "position": position,
+                        "decision_id": decision_id,
+                        "recorded_at": recorded_at,
+                        "child": child,
+                        "entry": entry_text,
+                        "previous_hash": head.hash,
+                        "hash": digest,
+                    }
+                ],
+            )
+            connection.execute(update(audit_head).where(audit_head.c.id == 1).values(position=position, hash=digest))
+        return AuditEntry(position, decision_id, recorded_at, child, stored_entry, head.hash, digest)
+
+    def read_audit(self, *, child: str | None = None, after: int | None = None, limit: int = 1000) -> list[AuditEntry]:
+        """Decision-log entries in order, optionally for one child."""
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
+            raise InvalidInputError.for_field("limit", f"must be between 1 and {MAX_PAGE}")
+        statement = select(audit_log).where(audit_log.c.position > (after or 0))
+        if child is not None:
+            statement = statement.where(audit_log.c.child == child)
+        statement = statement.order_by(audit_log.c.position).limit(limit)
+        with self._read() as connection:
+            rows = connection.execute(statement).all()
+        return [
+            AuditEntry(r.position, r.decision_id, r.recorded_at, r.child, json.loads(r.entry), r.previous_hash, r.hash)
+            for r in rows
+        ]
+
+
+class _Current:
+    """The latest snapshot of a child during a write: its id, content hash and freshest retrieval."""
+
+    __slots__ = ("id", "content_hash", "retrieved_at")
+
+    def __init__(self, id: str, content_hash: str, retrieved_at: datetime.datetime):
+        self.id, self.content_hash, self.retrieved_at = id, content_hash, retrieved_at
+
+    def refreshed(self, retrieved_at: datetime.datetime) -> "_Current":
+        """The same snapshot confirmed by a later retrieval."""
+        return _Current(self.id, self.content_hash, max(self.retrieved_at, retrieved_at))
+
+
+def _parse_import_line(line: str) -> tuple[str, Representation] | str:
+    """(child, normalised representation), or why the line is rejected (one line of text)."""
+    try:
+        data = json.loads(line)
+    except ValueError as error:
+        return f"not JSON ({error})"
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    child = data.pop("child", None)
+    if child is None:
+        return "`child`: required"
+    for server_side in ("id", "recorded_at"):
+        if server_side in data:
+            return f"`{server_side}`: set by the store, not by the import"
+    try:
+        person = _child(child)
+        representation = Representation.model_validate(data)
+        return person.value, normalise_representation(person, representation)
+    except ValidationError as error:
+        return str(_invalid(error))
+    except InvalidInputError as error:
+        return str(error)
