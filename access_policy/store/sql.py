@@ -89,10 +89,10 @@ def _sha256(textual: str) -> str:
     return hashlib.sha256(textual.encode("utf-8")).hexdigest()
 
 
-def audit_hash(
+def chain_hash(
     previous_hash: str, position: int, decision_id: str, recorded_at: datetime.datetime, child: str, entry: Any
 ) -> str:
-    """The hash of one audit entry: sha256 over the canonical JSON of the entry, its place and the previous hash."""
+    """sha256 over the canonical JSON of an audit entry, its place in the log and the previous hash."""
     document = {
         "position": position,
         "decision_id": decision_id,
@@ -104,13 +104,21 @@ def audit_hash(
     return _sha256(canonical_json(document))
 
 
+def audit_hash(entry: AuditEntry) -> str:
+    """The hash a stored audit entry must carry, recomputed from its contents and `previous_hash`."""
+    return chain_hash(entry.previous_hash, entry.position, entry.decision_id, entry.recorded_at, entry.child, entry.entry)
+
+
 def verify_audit_chain(entries: Iterable[AuditEntry], previous_hash: str = GENESIS_HASH) -> int | None:
     """The position of the first entry whose hash or link is wrong, or None when the chain holds."""
+    expected_position = None
     for entry in entries:
-        expected = audit_hash(previous_hash, entry.position, entry.decision_id, entry.recorded_at, entry.child, entry.entry)
-        if entry.previous_hash != previous_hash or entry.hash != expected:
+        if expected_position is not None and entry.position != expected_position:
+            return expected_position
+        if entry.previous_hash != previous_hash or entry.hash != audit_hash(entry):
             return entry.position
         previous_hash = entry.hash
+        expected_position = entry.position + 1
     return None
 
 
@@ -874,7 +882,7 @@ class SqlFactStore:
             position = head.position + 1
             # Stored at microsecond precision on both backends: hash what will be read back.
             recorded_at = datetime.datetime.now(UTC)
-            digest = audit_hash(head.hash, position, decision_id, recorded_at, child, stored_entry)
+            digest = chain_hash(head.hash, position, decision_id, recorded_at, child, stored_entry)
             connection.execute(
                 insert(audit_log),
                 [
