@@ -268,6 +268,10 @@ def _parse_rules(path: Path, text: str) -> list[Rule]:
             order = int(row["order"])
         except ValueError:
             raise fail(f"order `{row['order']}` is not a whole number") from None
+        if order < 0:
+            # casbin sorts priorities as numbers only when they are all digits: a sign would
+            # surface later as a confusing model error without the line.
+            raise fail(f"order `{row['order']}` must be 0 or more")
         if order in seen_orders:
             raise fail(f"order {order} is already used on line {seen_orders[order]}")
         conditions: dict[str, frozenset[str] | None] = {}
