@@ -220,6 +220,8 @@ def _load_model(path: Path, text: str) -> Model:
     expected = {
         "r": ", ".join(DIMENSION_NAMES),
         "p": ", ".join(("priority", "rule", *DIMENSION_NAMES, "eft", "basis")),
+        # Any other effect lets casbin report a later permit row over an earlier deny row.
+        "e": "priority(p.eft) || deny",
     }
     lines = text.splitlines()
     for key, want in expected.items():
