@@ -1,12 +1,18 @@
-"""Verifying the decision log: every entry's hash, its link to the one before, and gap-free positions."""
+"""Verifying the decision log: each entry's hash and link, gap-free positions, and the chain's head.
+
+A changed entry no longer matches its hash; a removed entry leaves a gap in the positions (or,
+at the end, a chain shorter than the head the store keeps); a reordered entry breaks the links.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Iterator
 
 from access_policy.store.interface import AuditEntry, FactStore
 
 PAGE = 1000
+GENESIS_HASH = "0" * 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,28 +25,39 @@ class Verification:
     problem: str | None = None
 
 
-def verify_entries(entries: list[AuditEntry] | "object") -> Verification:
-    """Check a sequence of entries read in order from the start of the log."""
-    from access_policy.store import GENESIS_HASH, audit_hash
+def _entry_hash(entry: AuditEntry) -> str:
+    from access_policy.store import audit_hash
 
+    return audit_hash(entry)
+
+
+def verify_entries(entries: Iterator[AuditEntry], head: tuple[int, str] | None = None) -> Verification:
+    """Check entries read in order from the start of the log, and (when known) the head they must end at."""
     previous_hash = GENESIS_HASH
     expected_position = 1
     checked = 0
     for entry in entries:
+        if head is not None and entry.position > head[0]:
+            break  # appended after the head was read: checked next time
         if entry.position != expected_position:
-            # A removed entry leaves a gap; a reordered one comes at the wrong place.
-            return Verification(False, checked, expected_position, f"expected position {expected_position}, found {entry.position}")
+            return Verification(False, checked, expected_position, f"entry {expected_position} is missing")
         if entry.previous_hash != previous_hash:
-            return Verification(False, checked, entry.position, "the link to the previous entry is broken")
-        if audit_hash(entry) != entry.hash:
+            return Verification(False, checked, entry.position, "the link to the previous entry is broken (removed or reordered)")
+        if _entry_hash(entry) != entry.hash:
             return Verification(False, checked, entry.position, "the entry does not match its hash (changed)")
         previous_hash = entry.hash
         expected_position += 1
         checked += 1
+    if head is not None:
+        head_position, head_hash = head
+        if head_position > checked:
+            return Verification(False, checked, checked + 1, f"the log ends at entry {checked} but its head is entry {head_position}")
+        if checked and head_hash != previous_hash:
+            return Verification(False, checked, checked, "the last entry is not the one the head records (replaced)")
     return Verification(True, checked)
 
 
-def _all_entries(store: FactStore):  # noqa: ANN202 - a generator of AuditEntry
+def _all_entries(store: FactStore) -> Iterator[AuditEntry]:
     after = None
     while True:
         page = store.read_audit(after=after, limit=PAGE)
@@ -50,6 +67,29 @@ def _all_entries(store: FactStore):  # noqa: ANN202 - a generator of AuditEntry
         after = page[-1].position
 
 
+def chain_head(store: Any) -> tuple[int, str] | None:
+    """The store's record of the last entry (position, hash), when the store keeps one."""
+    reader = getattr(store, "audit_head", None)
+    if callable(reader):
+        return reader()
+    engine = getattr(store, "engine", None)
+    if engine is None:
+        return None
+    # The SQL store keeps the head in a one-row table; read it where the interface has no reader yet.
+    from sqlalchemy import select
+
+    from access_policy.errors import StoreUnavailableError
+    from access_policy.store.schema import audit_head
+
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(select(audit_head.c.position, audit_head.c.hash).where(audit_head.c.id == 1)).first()
+    except Exception as error:  # noqa: BLE001 - reading failed: the store is unavailable, not the chain broken
+        raise StoreUnavailableError(f"cannot read the decision log's head: {error}") from error
+    return (int(row.position), str(row.hash)) if row is not None else None
+
+
 def verify_audit(store: FactStore) -> Verification:
-    """Check the whole decision log of a store, page by page."""
-    return verify_entries(_all_entries(store))
+    """Check the whole decision log of a store, page by page, and its head."""
+    head = chain_head(store)
+    return verify_entries(_all_entries(store), head)

@@ -1,0 +1,103 @@
+"""Fixtures for the service tests: the app over a real SQLite store in tmp_path, tokens, a family."""
+
+from __future__ import annotations
+
+import datetime
+import warnings
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+from access_policy.facts import Author, Holder, Representation, Responsibility
+from access_policy.identity import make_person_id
+from access_policy.policy import Policy
+from access_policy.service.settings import Settings
+from access_policy.service.tokens import issue_dev_token
+from api.app import create_app
+
+with warnings.catch_warnings():
+    # Starlette warns once, at import, that it prefers httpx2 over httpx; either works here.
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+HPR = "1234567"
+ORG = "974589095"
+Headers = dict[str, str]
+
+
+def open_test_store(data_dir: Path):  # noqa: ANN201 - a FactStore
+    """The real SQLite store in a test's data directory."""
+    from access_policy.store import open_store
+
+    return open_store(data_dir=data_dir, migrate=True)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Development settings over a fresh data directory."""
+    return Settings(dev=True, data_dir=tmp_path / "data").checked()
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[object]:
+    """The SQLite store in the test's data directory."""
+    store = open_test_store(settings.data_dir)
+    yield store
+    close = getattr(store, "close", None)
+    if callable(close):
+        close()
+
+
+@pytest.fixture
+def client(settings: Settings, store: object, national_policy: Policy) -> Iterator[TestClient]:
+    """A client of the app over the SQLite store; server errors come back as responses."""
+    app = create_app(settings, store=store, policy=national_policy)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def token(settings: Settings) -> Callable[..., Headers]:
+    """Authorization headers for a development token with these scopes (and optional claims)."""
+
+    def make(*scopes: str, **claims: object) -> Headers:
+        return {"Authorization": "Bearer " + issue_dev_token(settings, scopes, **claims)}
+
+    return make
+
+
+@pytest.fixture
+def clinician(token: Callable[..., Headers]) -> Headers:
+    """A clinician's token: facts:write and facts:read, with HPR and organisation."""
+    return token("facts:write", "facts:read", hpr=HPR, org=ORG)
+
+
+class Family:
+    """A child of 13 (at the fixed `now`) with two parents holding joint responsibility and one parent without it."""
+
+    def __init__(self, now: datetime.datetime, serial: int = 0):
+        self.child = make_person_id(datetime.date(2013, 3, 14), 10 + serial)
+        self.mother = make_person_id(datetime.date(1985, 6, 1), 20 + serial)
+        self.father = make_person_id(datetime.date(1984, 2, 2), 30 + serial)
+        self.stranger = make_person_id(datetime.date(1980, 1, 1), 40 + serial)
+        self.representation = Representation(
+            holders=(
+                Holder(id=self.mother, responsibility=Responsibility.FELLES),
+                Holder(id=self.father, responsibility=Responsibility.FELLES),
+            ),
+            retrieved_at=now - datetime.timedelta(hours=1),
+        )
+
+
+@pytest.fixture
+def family(store: object, now: datetime.datetime) -> Family:
+    """A family whose representation is stored (retrieved an hour before `now`)."""
+    family = Family(now)
+    store.put_representation(family.child, family.representation, Author(system="test"))
+    return family
+
+
+def item(id: str = "doc-1", kind: str = "note", **extra: object) -> dict[str, object]:
+    """An item as a journal system sends it."""
+    return {"id": id, "kind": kind, **extra}
