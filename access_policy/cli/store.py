@@ -1,5 +1,116 @@
-"""Command-line commands of the store domain (registered on the shared app when imported)."""
+"""Store commands: `migrate` (apply the schema migrations) and `import-representation` (bulk register data)."""
 
 from __future__ import annotations
 
-from access_policy.cli import app  # noqa: F401
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from access_policy.cli import app
+from access_policy.errors import AccessPolicyError, InvalidInputError
+
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DataDirOption = Annotated[
+    Optional[Path],
+    typer.Option("--data-dir", help="Data directory holding the SQLite store (default: ./data).", show_default=False),
+]
+DatabaseUrlOption = Annotated[
+    Optional[str],
+    typer.Option("--database-url", help="Database URL, e.g. postgresql+psycopg://user@host/db.", show_default=False),
+]
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    """Print one line on stderr and return the exit to raise."""
+    _err.print(f"error: {' '.join(message.split())}", markup=False)
+    return typer.Exit(code)
+
+
+def _open(data_dir: Path | None, database_url: str | None):  # noqa: ANN202 - a SqlFactStore
+    from access_policy.store import open_store
+
+    if data_dir is not None and database_url is not None:
+        raise _fail("give either --data-dir or --database-url, not both", 2)
+    try:
+        return open_store(data_dir=data_dir, database_url=database_url)
+    except InvalidInputError as error:
+        raise _fail(str(error), 2) from None
+    except AccessPolicyError as error:
+        raise _fail(f"cannot open the store: {error}", 1) from None
+
+
+@app.command()
+def migrate(data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
+    """Apply the store's schema migrations (they also run whenever a store is opened)."""
+    from access_policy.store.migrate import current_revision
+
+    store = _open(data_dir, database_url)
+    try:
+        revision = current_revision(store._engines)
+    except Exception as error:  # noqa: BLE001 - report in one line
+        raise _fail(f"cannot read the schema revision: {error}", 1) from None
+    finally:
+        store.close()
+    _out.print(f"store schema at revision {revision}", markup=False)
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
+@app.command("import-representation")
+def import_representation(
+    file: Annotated[Path, typer.Argument(help="JSON lines: `child` plus the representation PUT body.", show_default=False)],
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+    batch_size: Annotated[int, typer.Option(help="Children per transaction.", min=1, max=50_000)] = 2000,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """Import representation from the population register, one child per line; idempotent.
+
+    Rejected lines are reported on stderr with their line number; the others go in. Exit 0 when
+    every line was imported (or already there), 1 when some were rejected, 2 on bad usage.
+    """
+    if not file.is_file():
+        raise _fail(f"`{file}` is not a readable file", 2)
+    store = _open(data_dir, database_url)
+    try:
+        total = _count_lines(file)
+        with file.open("r", encoding="utf-8", errors="replace") as lines:
+            if quiet:
+                summary = store.import_representations(lines, batch_size=batch_size)
+            else:
+                columns = (
+                    TextColumn("importing"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    TimeRemainingColumn(),
+                )
+                with Progress(*columns, console=_err, transient=False) as bar:
+                    task = bar.add_task("import", total=total)
+                    summary = store.import_representations(
+                        lines, batch_size=batch_size, progress=lambda done: bar.advance(task, done)
+                    )
+    except AccessPolicyError as error:
+        raise _fail(f"import stopped: {error} (batches committed before it are kept; run again to finish)", 1) from None
+    finally:
+        store.close()
+    for number, reason in summary.rejections:
+        _err.print(f"line {number}: {' '.join(reason.split())}", markup=False)
+    _out.print(
+        f"imported {summary.imported}, unchanged {summary.unchanged}, refreshed {summary.refreshed}, "
+        f"rejected {summary.rejected}",
+        markup=False,
+    )
+    if summary.rejected:
+        raise typer.Exit(1)
