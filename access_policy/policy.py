@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import io
 import itertools
+import re
 import threading
 import tomllib
 from dataclasses import dataclass, field
@@ -308,7 +309,11 @@ def _parse_settings(path: Path, text: str) -> PolicySettings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
+        # `lineno` only exists from Python 3.14; before, the line is only in the message.
         line = getattr(error, "lineno", None)
+        if line is None:
+            found = re.search(r"\(at line (\d+)", str(error))
+            line = int(found.group(1)) if found else None
         raise PolicyLoadError(f"not valid TOML: {error}", file=str(path), line=line) from None
     known = {"representation": {"max_age_days", "clock_skew_seconds"}}
     for section, values in data.items():
