@@ -1,0 +1,57 @@
+"""One benchmark run: the workloads in order, the targets judged, the report written."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from access_policy.bench import imports, lists, scale, service, targets
+from access_policy.bench.config import Config
+from access_policy.bench.machine import describe_machine, package_versions
+from access_policy.bench.results import Results
+from access_policy.policy import load_policy
+
+
+def run(config: Config, *, work_dir: Path | None = None, progress: Callable[[str], None] = print) -> tuple[Results, dict, dict]:
+    """Run every workload the config asks for; a workload that fails is reported as skipped, with why."""
+    machine = describe_machine()
+    versions = package_versions()
+    results = Results(mode=config.mode)
+    policy = load_policy()
+    started = time.perf_counter()
+    temporary = tempfile.mkdtemp(prefix="access-policy-bench-") if work_dir is None else None
+    work = Path(temporary) if temporary else work_dir
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        timeline = lists.run(config, policy, results, progress)
+        pairs = []
+        data_dir = work / "store"
+        if config.children:
+            pairs = _guard(results, "scale", lambda: scale.run(config, policy, timeline, data_dir, results, progress)) or []
+        if config.service and pairs:
+            results.extra["memory_children"] = config.children[-1]
+            _guard(results, "service", lambda: service.run(config, data_dir, pairs, timeline, work, results, progress))
+        elif config.service:
+            results.skip("service", "no filled store to serve")
+        if config.import_children:
+            _guard(results, "import", lambda: imports.run(config, work, results, progress))
+        targets.judge(results)
+    finally:
+        if temporary:
+            shutil.rmtree(temporary, ignore_errors=True)
+    machine["finished_load_average"] = describe_machine()["load_average"]
+    machine["seconds"] = round(time.perf_counter() - started, 1)
+    return results, machine, versions
+
+
+def _guard(results: Results, key: str, work: Callable[[], object]) -> object:
+    try:
+        return work()
+    except Exception as error:  # noqa: BLE001 - one failing workload must not lose the others' figures
+        results.skip(key, f"{type(error).__name__}: {error}".splitlines()[0])
+        results.extra.setdefault("tracebacks", {})[key] = traceback.format_exc(limit=5)
+        return None

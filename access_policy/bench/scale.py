@@ -1,0 +1,100 @@
+"""Workloads 2 and 3: one decision including reading the child's facts from SQLite, as the store grows.
+
+The store is filled in steps (1,000 children, then up to 100,000, then up to 1,000,000) and at each
+step single decisions are timed for children drawn from the whole store: read the facts, decide.
+Cedar is timed the same way (read the facts, build the entities, ask), so the plot compares like
+with like; naive casbin is placed by its line count (lines per child of the filler mix).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+from access_policy.bench.config import Config
+from access_policy.bench.population import Pair, fill, store_timeline
+from access_policy.bench.results import Results
+from access_policy.bench.timeline import Timeline
+from access_policy.bench.timing import Measurement
+from access_policy.decisions import decide
+from access_policy.facts import Item, ItemKind
+from access_policy.policy import Policy
+
+SINGLE = "2 engine, single"
+SCALE = "3 scale"
+
+
+def run(config: Config, policy: Policy, timeline: Timeline, data_dir: Path, results: Results, progress=print) -> list[Pair]:
+    """Fill the store step by step and time single decisions at each size; return the last sample of pairs."""
+    from access_policy.store import open_store
+
+    store = open_store(data_dir=data_dir)
+    pairs: list[Pair] = []
+    stored = 0
+    try:
+        store_timeline(store, timeline)
+        cedar = _cedar()
+        for size in config.children:
+            started = time.perf_counter()
+            pairs = _merge(pairs, fill(store, size - stored, start=stored), stored, size)
+            took = time.perf_counter() - started
+            results.extra.setdefault("fill_seconds", {})[str(size)] = round(took, 1)
+            progress(f"store filled to {size:,} children ({took:.1f} s)")
+            stored = size
+            workload = SINGLE if size == config.children[0] else SCALE
+            engine, cedar_figure = _time_single(config, policy, store, pairs, timeline, cedar)
+            results.add(f"single.{size}", workload, f"engine, one decision with SQLite read, {size:,} children", engine,
+                        note=f"{config.single_decisions} children drawn from the store per run")
+            if cedar_figure is not None:
+                results.add(f"cedar.single.{size}", workload, f"Cedar, one decision with SQLite read, {size:,} children", cedar_figure,
+                            note="read facts, build entities, is_authorized")
+            progress(f"single decision at {size:,} children: {engine.median:.0f} µs")
+        first, last = config.children[0], config.children[-1]
+        results.ratio("single-scale", f"single decision, {last:,} / {first:,} children", f"single.{last}", f"single.{first}")
+    finally:
+        store.close()
+    return pairs
+
+
+def _merge(previous: list[Pair], new: list[Pair], before: int, after: int) -> list[Pair]:
+    """A sample over all children stored so far, in proportion to how many each step added."""
+    if not previous:
+        return new
+    rng = random.Random(after)
+    keep = round(len(new) * before / after)
+    return rng.sample(previous, min(keep, len(previous))) + rng.sample(new, len(new) - keep)
+
+
+def _cedar():
+    try:
+        from access_policy.bench.cedar import Cedar
+    except ImportError:
+        return None
+    return Cedar()
+
+
+def _time_single(config: Config, policy: Policy, store, pairs: list[Pair], timeline: Timeline, cedar) -> tuple[Measurement, Measurement | None]:
+    rng = random.Random(len(pairs))
+    at = timeline.at
+    item = Item(id="item-1", kind=ItemKind.NOTE, pathway="pw-03")
+    engine_runs, cedar_runs = [], []
+    for run in range(config.single_runs + 1):
+        chosen = [rng.choice(pairs) for _ in range(config.single_decisions)]
+        started = time.perf_counter()
+        for pair in chosen:
+            decide(policy, store.child_facts(pair.child), pair.requester, item, at)
+        engine_time = (time.perf_counter() - started) / len(chosen)
+        cedar_time = None
+        if cedar is not None:
+            started = time.perf_counter()
+            for pair in chosen:
+                cedar.decide_one(store.child_facts(pair.child), pair.requester, item, at)
+            cedar_time = (time.perf_counter() - started) / len(chosen)
+        if run == 0:
+            continue  # a warm-up run: connections, statement caches
+        engine_runs.append(engine_time)
+        if cedar_time is not None:
+            cedar_runs.append(cedar_time)
+    engine = Measurement.of(engine_runs, "s").scaled(1e6, "µs")
+    return engine, (Measurement.of(cedar_runs, "s").scaled(1e6, "µs") if cedar_runs else None)

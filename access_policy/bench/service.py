@@ -1,0 +1,128 @@
+"""Workloads 5 and 6 (memory): the real service and a bare endpoint under load from another process.
+
+`access-policy serve --dev` is started on the filled store (one worker, then two) and loaded by
+`loadgen` in its own process: single decisions for children drawn from the store, then batches of
+the timeline's 1,000 items. The bare FastAPI endpoint (`bench.bare`) takes the same load under
+the same uvicorn settings: that is the ceiling. Every server listens on 127.0.0.1 only and is
+stopped (its whole process group) when its phase ends, also on error.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from access_policy.bench.config import Config
+from access_policy.bench.population import Pair
+from access_policy.bench.processes import free_port, python_command, rss_kib, server, tree_pids
+from access_policy.bench.results import Results
+from access_policy.bench.timeline import Timeline
+from access_policy.bench.timing import Measurement
+
+SERVICE = "5 service"
+MEMORY = "6 memory"
+CLI = "access_policy.cli"
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from access_policy.cli import main; main()", *args]
+
+
+def _bodies(work: Path, pairs: list[Pair], timeline: Timeline) -> tuple[Path, Path]:
+    at = timeline.at.isoformat()
+    single = work / "single.jsonl"
+    with single.open("w") as out:
+        for n, pair in enumerate(pairs):
+            item = timeline.items[n % len(timeline.items)]
+            body = {"requester": pair.requester, "child": pair.child, "item": _item(item), "at": at}
+            out.write(json.dumps(body) + "\n")
+    batch = work / "batch.jsonl"
+    body = {"requester": timeline.requester, "child": timeline.child, "items": [_item(i) for i in timeline.items], "at": at}
+    batch.write_text(json.dumps(body) + "\n")
+    return single, batch
+
+
+def _item(item) -> dict:
+    return item.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+
+
+def _load(url: str, bodies: Path, token: str | None, *, concurrency: int, seconds: float, requests: int) -> dict:
+    command = python_command(
+        "access_policy.bench.loadgen", "--url", url, "--bodies", str(bodies), "--concurrency", str(concurrency),
+        "--seconds", str(seconds), "--max-requests", str(requests),
+    )
+    if token:
+        command += ["--token", token]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
+    if done.returncode != 0:
+        raise RuntimeError(f"the load generator failed: {done.stderr.strip()[-500:]}")
+    return json.loads(done.stdout)
+
+
+def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, work: Path, results: Results, progress=print) -> None:
+    """Load the service and the bare endpoint with one worker and with two; then record memory."""
+    single, batch = _bodies(work, pairs, timeline)
+    token = subprocess.run(_cli("token", "--data-dir", str(data_dir), "--scope", "decisions", "--ttl", "7200"),
+                           capture_output=True, text=True, timeout=60)
+    if token.returncode != 0:
+        raise RuntimeError(f"`access-policy token` failed: {token.stderr.strip()[-300:]}")
+    bearer = token.stdout.strip()
+    items = len(timeline.items)
+    for workers in (1, 2):
+        for target in ("service", "bare"):
+            port = free_port()
+            if target == "service":
+                command = _cli("serve", "--data-dir", str(data_dir), "--dev", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers))
+            else:
+                command = python_command("uvicorn", "access_policy.bench.bare:app", "--host", "127.0.0.1", "--port", str(port),
+                                         "--workers", str(workers), "--log-level", "info")
+            base = f"http://127.0.0.1:{port}"
+            with server(command, f"{base}/healthz", work / f"{target}-{workers}.log", timeout=180) as process:
+                _warm(base, single, bearer, config)
+                if target == "service" and workers == 1:
+                    _memory(config, process.pid, base, single, bearer, results, progress)
+                for kind, bodies, per_request, concurrency in (
+                    ("single", single, 1, config.service_concurrency),
+                    ("batch", batch, items, 4),
+                ):
+                    requests = config.service_requests if kind == "single" else max(10, config.service_requests // 100)
+                    outcome = _load(f"{base}/v1/decisions" + ("/batch" if kind == "batch" else ""), bodies, bearer,
+                                    concurrency=concurrency, seconds=config.service_seconds, requests=requests)
+                    _record(results, target, workers, kind, per_request, outcome, progress)
+    for workers in (1, 2):
+        for kind in ("single", "batch"):
+            results.ratio(f"service-over-bare.{workers}.{kind}", f"service / bare endpoint, {kind}, {workers} worker(s), requests/s",
+                          f"service.{workers}.{kind}.rps", f"bare.{workers}.{kind}.rps")
+
+
+def _warm(base: str, single: Path, bearer: str, config: Config) -> None:
+    _load(f"{base}/v1/decisions", single, bearer, concurrency=4, seconds=min(2.0, config.service_seconds), requests=200)
+
+
+def _record(results: Results, target: str, workers: int, kind: str, per_request: int, outcome: dict, progress) -> None:
+    key = f"{target}.{workers}.{kind}"
+    name = "service" if target == "service" else "bare endpoint"
+    label = f"{name}, {workers} worker{'s' if workers > 1 else ''}, {'single decisions' if kind == 'single' else f'{per_request:,}-item batches'}"
+    windows = outcome["window_requests_per_s"] or [outcome["requests_per_s"]]
+    note = (f"{outcome['ok']:,} answered in {outcome['seconds']:.1f} s; p50 {outcome['p50_ms']:.1f} ms, p99 {outcome['p99_ms']:.1f} ms; "
+            f"load generator used {outcome['generator_cpu_share']:.0%} of a core")
+    bad = {status: count for status, count in outcome["statuses"].items() if status != "200"}
+    if bad or outcome["failures"]:
+        note += f"; not 200: {bad}, failures: {outcome['failures']}"
+    results.add(f"{key}.rps", SERVICE, f"{label}: requests/s", Measurement.of(windows, "req/s"), note=note)
+    if per_request > 1:
+        results.add(f"{key}.items", SERVICE, f"{label}: item decisions/s", Measurement.of([w * per_request for w in windows], "items/s"))
+    results.extra.setdefault("latency_ms", {})[key] = {"p50": outcome["p50_ms"], "p99": outcome["p99_ms"]}
+    progress(f"{label}: {outcome['requests_per_s']:,.0f} req/s, p50 {outcome['p50_ms']:.1f} ms, p99 {outcome['p99_ms']:.1f} ms")
+
+
+def _memory(config: Config, pid: int, base: str, single: Path, bearer: str, results: Results, progress) -> None:
+    warmup = config.memory_warmup
+    outcome = _load(f"{base}/v1/decisions", single, bearer, concurrency=8, seconds=300, requests=warmup)
+    pids = tree_pids(pid)
+    total = sum(rss_kib(p) or 0 for p in pids)
+    results.add("memory.rss", MEMORY, f"service resident memory after {outcome['ok']:,} decisions",
+                Measurement.of([total / 1024], "MiB"), note=f"VmRSS of {len(pids)} process(es), one worker")
+    progress(f"service memory after {outcome['ok']:,} decisions: {total / 1024:.0f} MiB")

@@ -1,0 +1,34 @@
+"""The targets of the issue, judged on one run's figures and ratios."""
+
+from __future__ import annotations
+
+from access_policy.bench.results import Results
+
+MILLION = 1_000_000
+
+
+def judge(results: Results) -> None:
+    """Add a PASS/MISS (or not measured) per target to the results."""
+    results.target("engine-list", "engine, list: µs per item (median)", results.median("engine.list"), "<=", 5, " µs")
+    cedar = results.ratios.get("cedar-over-engine")
+    results.target("vs-cedar", "engine vs Cedar, per item (list)", cedar.value if cedar else None, ">=", 10, "×")
+    casbin = results.ratios.get("casbin-100000-over-engine")
+    results.target("vs-casbin", "engine vs naive casbin at 100,000 lines, per item", casbin.value if casbin else None, ">=", 100, "×")
+
+    scale = None
+    note = None
+    if "single.1000000" in results.figures and "single.1000" in results.figures:
+        scale = results.median("single.1000000") / results.median("single.1000")
+    elif "single.100000" in results.figures and "single.1000" in results.figures:
+        note = f"1,000,000 children only in full mode; at 100,000: {results.median('single.100000') / results.median('single.1000'):.2f}×"
+    results.target("scale", "single decision at 1,000,000 children / at 1,000", scale, "<=", 1.5, "×", note)
+
+    ratio = results.ratios.get("service-over-bare.1.single")
+    results.target("service-single", "service / bare endpoint, single decisions, req/s (1 worker)", ratio.value if ratio else None, ">=", 0.5, "")
+    results.target("service-batch", "service, batches, item decisions/s (2 workers)", results.median("service.2.batch.items"), ">=", 100_000, "")
+    results.target("import", "import-representation, children/s", results.median("import.rate"), ">=", 5_000, "")
+    memory = results.median("memory.rss") if results.extra.get("memory_children", 0) >= MILLION else None
+    memory_note = None
+    if memory is None and results.median("memory.rss") is not None:
+        memory_note = f"1,000,000 children only in full mode; with {results.extra.get('memory_children', 0):,}: {results.median('memory.rss'):.0f} MiB"
+    results.target("memory", "service resident memory, 1,000,000 children stored (MiB)", memory, "<=", 300, "", memory_note)
