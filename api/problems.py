@@ -17,7 +17,14 @@ from pydantic_core import to_json
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from access_policy.errors import AccessPolicyError, FactNotFoundError, InvalidInputError, StoreUnavailableError
+from access_policy.errors import (
+    AccessPolicyError,
+    FactNotFoundError,
+    IdempotencyConflictError,
+    InconsistentFactsError,
+    InvalidInputError,
+    StoreUnavailableError,
+)
 from access_policy.service.settings import ConfigurationError
 from access_policy.service.tokens import AuthenticationError, PermissionDeniedError
 
@@ -68,6 +75,8 @@ _TITLES = {
     "request-too-large": "Request too large",
     "unsupported-media-type": "Unsupported media type",
     "store-unavailable": "Store unavailable",
+    "idempotency-conflict": "Idempotency key reused",
+    "inconsistent-facts": "Inconsistent facts",
     "decision-log-unavailable": "Decision log unavailable",
     "not-ready": "Not ready",
     "internal-error": "Internal error",
@@ -79,6 +88,7 @@ _HTTP_CODES = {
     404: "not-found",
     405: "method-not-allowed",
     406: "not-acceptable",
+    409: "conflict",
     413: "request-too-large",
     415: "unsupported-media-type",
     422: "invalid-input",
@@ -145,6 +155,11 @@ def _access_policy_error(request: Request, error: AccessPolicyError) -> Response
         return problem(403, error.code, error.message, headers=headers)
     if isinstance(error, FactNotFoundError):
         return problem(404, error.code, error.message)
+    if isinstance(error, IdempotencyConflictError):
+        return problem(409, error.code, error.message)
+    if isinstance(error, InconsistentFactsError):
+        log.error("inconsistent facts: %s", error)
+        return problem(409, error.code, "the child's stored facts do not agree with each other; a clinician must correct them")
     if isinstance(error, StoreUnavailableError):
         return problem(503, error.code, "the fact store cannot be reached now; try again shortly", headers={"Retry-After": "5"})
     if isinstance(error, ConfigurationError):

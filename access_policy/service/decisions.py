@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from access_policy.decisions import Decision, Effect, Reason, decide_many
+from access_policy.errors import InconsistentFactsError
 from access_policy.facts import Item
 from access_policy.policy import Policy
 from access_policy.service.tokens import Caller
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 STORE_UNAVAILABLE = "store-unavailable"
 DECISION_LOG_UNAVAILABLE = "decision-log-unavailable"
+INCONSISTENT_FACTS = "inconsistent-facts"
 AUDIT_ENTRY_VERSION = 1
 
 Clock = Callable[[], datetime.datetime]
@@ -67,6 +69,12 @@ class DecisionService:
         policy = self.policy
         try:
             facts = self.store.child_facts(child)
+        except InconsistentFactsError as error:
+            # Stored facts that contradict each other stay wrong on retry: a definite, logged deny.
+            log.error("facts of a child are inconsistent; denying: %s", error)
+            denial = _fail_closed(policy, INCONSISTENT_FACTS)
+            outcome = DecisionOutcome(decision_id, [denial] * len(items), items, policy.version, True)
+            return self._logged(outcome, caller, requester, child, at, now, None)
         except Exception as error:  # noqa: BLE001 - fail closed: whatever the store did, deny
             log.warning("facts for a decision could not be read; denying: %s", error)
             denial = _fail_closed(policy, STORE_UNAVAILABLE)
@@ -75,14 +83,28 @@ class DecisionService:
             return outcome
         decisions = decide_many(policy, facts, requester, items, at)
         outcome = DecisionOutcome(decision_id, decisions, items, policy.version, True)
-        entry = audit_entry(outcome, caller, requester, child, at, now, facts_version=facts.version)
+        return self._logged(outcome, caller, requester, child, at, now, facts.version)
+
+    def _logged(
+        self,
+        outcome: DecisionOutcome,
+        caller: Caller,
+        requester: str,
+        child: str,
+        at: datetime.datetime,
+        now: datetime.datetime,
+        facts_version: str | None,
+    ) -> DecisionOutcome:
+        """The outcome once it is in the decision log; if it cannot be written, a deny for every item."""
+        entry = audit_entry(outcome, caller, requester, child, at, now, facts_version=facts_version)
         try:
-            self.store.append_audit(decision_id, child, entry)
+            self.store.append_audit(outcome.decision_id, child, entry)
         except Exception as error:  # noqa: BLE001 - an unlogged decision must not be a permit
-            log.error("decision %s could not be logged; denying: %s", decision_id, error)
-            denial = _fail_closed(policy, DECISION_LOG_UNAVAILABLE)
+            log.error("decision %s could not be logged; denying: %s", outcome.decision_id, error)
+            denial = _fail_closed(self.policy, DECISION_LOG_UNAVAILABLE)
             return DecisionOutcome(
-                decision_id, [denial] * len(items), items, policy.version, False, DECISION_LOG_UNAVAILABLE
+                outcome.decision_id, [denial] * len(outcome.items), outcome.items, outcome.policy_version, False,
+                DECISION_LOG_UNAVAILABLE,
             )
         return outcome
 
