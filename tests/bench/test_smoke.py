@@ -1,0 +1,66 @@
+"""Smoke tests of the benchmark: the smallest workloads, tiny sizes, and the peers' agreement (no timings)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from access_policy.bench import report
+from access_policy.bench.config import TINY
+from access_policy.bench.loadgen import main as loadgen_main
+from access_policy.bench.naive_casbin import NaiveCasbin
+from access_policy.bench.runner import run
+from access_policy.bench.timeline import build_timeline
+from access_policy.decisions import decide_many
+
+
+@pytest.fixture(scope="module")
+def timeline():
+    return build_timeline(120)
+
+
+def _engine(policy, timeline) -> list[bool]:
+    return [d.permitted for d in decide_many(policy, timeline.facts, timeline.requester, timeline.items, timeline.at)]
+
+
+def test_timeline_reaches_every_rule_a_parent_meets(national_policy, timeline):
+    rules = {d.rule for d in decide_many(national_policy, timeline.facts, timeline.requester, timeline.items, timeline.at)}
+    assert {"main-rule", "exemption", "adolescent-consent", "access-profile", "necessary-information"} <= rules
+
+
+def test_naive_casbin_decides_as_the_engine(national_policy, timeline):
+    naive = NaiveCasbin(timeline, 400)
+    assert naive.lines == 400
+    assert naive.decide_many(timeline.requester, timeline.facts, timeline.items, timeline.at) == _engine(national_policy, timeline)
+
+
+def test_cedar_decides_as_the_engine(national_policy, timeline):
+    pytest.importorskip("cedarpy")
+    from access_policy.bench.cedar import Cedar
+
+    cedar = Cedar()
+    loaded = cedar.load(timeline.facts, timeline.requester, timeline.items, timeline.at)
+    assert cedar.errors(loaded) == []
+    assert cedar.decide_many(loaded) == _engine(national_policy, timeline)
+    item = timeline.items[0]
+    assert cedar.decide_one(timeline.facts, timeline.requester, item, timeline.at) == _engine(national_policy, timeline)[0]
+
+
+def test_tiny_run_measures_checks_and_reports(tmp_path):
+    results, machine, versions = run(TINY, work_dir=tmp_path / "work", progress=lambda line: None)
+    assert results.skipped == {}
+    assert {"engine.list", "casbin.list.200", "single.50"} <= set(results.figures)
+    assert results.checks and all(check.passed for check in results.checks.values())
+    assert {t.key for t in results.targets} >= {"engine-list", "vs-casbin", "service-single", "memory"}
+    data = report.as_dict(results, machine, versions, "access-policy bench (tiny)")
+    json_path, md_path = report.write(data, tmp_path / "out")
+    assert json.loads(json_path.read_text())["figures"]["engine.list"]["unit"] == "µs/item"
+    assert "| target | bound | value | status |" in md_path.read_text()
+
+
+def test_load_generator_sends_nothing_off_this_machine(tmp_path, capsys):
+    bodies = tmp_path / "bodies.jsonl"
+    bodies.write_text("{}\n")
+    assert loadgen_main(["--url", "http://192.0.2.1:8000/v1/decisions", "--bodies", str(bodies), "--seconds", "0.1"]) == 2
+    assert "loopback" in capsys.readouterr().err
