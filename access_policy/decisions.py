@@ -246,6 +246,10 @@ class _RequesterView:
 
     def decide(self, item: Item) -> Decision:
         """Decide one item: look up which facts cover it, then reuse or build the decision."""
+        if not isinstance(item, Item):
+            # Without facts that cover items the cache key never reads the item, so anything
+            # (None, a raw dict) would otherwise get the main rule's permit.
+            raise AccessPolicyError(f"not an item: {type(item).__name__}", code="invalid-item")
         # The prefix is fixed for the view, so a decision depends only on which scopes of which
         # facts cover the item and on its kind: that is the cache key. Most items share one.
         key = (
