@@ -19,7 +19,7 @@ def run(config: Config, work: Path, results: Results, progress=print) -> None:
     """Import a generated file into a fresh data directory with the command line; time the whole command."""
     count = config.import_children
     source = work / "representation.jsonl"
-    write_import_file(source, count, start=5_000_000, seed=6)
+    write_import_file(source, count, seed=6)
     data_dir = work / "import-store"
     command = [sys.executable, "-c", "from access_policy.cli import main; main()", "import-representation", str(source), "--data-dir", str(data_dir)]
     started = time.perf_counter()

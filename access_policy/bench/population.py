@@ -8,13 +8,11 @@ facts, so the service answers the timeline batch from the store.
 from __future__ import annotations
 
 import datetime
-import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-from access_policy.bench.timeline import DECISION_TIME, Timeline
+from access_policy.bench.timeline import Timeline
 from access_policy.facts import (
     AccessProfileDraft,
     AssessmentDraft,
@@ -24,100 +22,86 @@ from access_policy.facts import (
     NecessaryInformationDraft,
     Scope,
 )
-from access_policy.identity import make_person_id
 
 SYNC = Author(system="bench-fill")
 CLINICIAN = Author(hpr="1234567", org="974589095")
-_DAYS = 18 * 365  # children born in the last 18 years
-_PARENT_DAYS = 20 * 365
 
 
 @dataclass(frozen=True, slots=True)
 class Pair:
-    """A child in the store and a person who holds parental responsibility for them."""
+    """A child in the store and a holder of parental responsibility who asks about them."""
 
     child: str
     requester: str
 
 
-def _children(count: int, start: int, seed: int) -> Iterator[tuple[str, list[str], datetime.date]]:
-    """`count` distinct children (from number `start`), each with one or two parents."""
-    rng = random.Random(seed * 1_000_003 + start)
-    today = DECISION_TIME.date()
-    number = start
-    made = 0
-    while made < count:
-        day, serial = number % _DAYS, number // _DAYS
-        number += 1
-        birth = today - datetime.timedelta(days=day + 1)
-        try:
-            child = make_person_id(birth, serial)
-        except ValueError:
-            continue
-        parent_birth = birth - datetime.timedelta(days=8000 + rng.randrange(_PARENT_DAYS))
-        parents = [make_person_id(parent_birth, rng.randrange(120))]
-        if rng.random() < 0.8:
-            parents.append(make_person_id(parent_birth - datetime.timedelta(days=rng.randrange(2000)), rng.randrange(120)))
-        made += 1
-        yield child, parents, birth
+def write_import_file(path: Path, count: int, *, seed: int = 6) -> int:
+    """Write an `import-representation` file of `count` synthetic children; the number of lines."""
+    from access_policy.synthetic import import_lines
 
-
-def representation_lines(count: int, *, start: int = 0, seed: int = 5) -> Iterator[tuple[str, list[str], str]]:
-    """(child, parents, import line) for `count` children: the `import-representation` format."""
-    retrieved = (DECISION_TIME - datetime.timedelta(days=1)).isoformat()
-    for child, parents, birth in _children(count, start, seed):
-        holders = [{"id": parent, "responsibility": "felles"} for parent in parents]
-        line = json.dumps({"child": child, "birth_date": birth.isoformat(), "holders": holders, "retrieved_at": retrieved})
-        yield child, parents, line
-
-
-def write_import_file(path: Path, count: int, *, start: int = 0, seed: int = 5) -> int:
-    """Write an import file of `count` children; the number of lines written."""
+    written = 0
     with path.open("w") as out:
-        written = 0
-        for _, _, line in representation_lines(count, start=start, seed=seed):
+        for line in import_lines(count, seed=seed):
             out.write(line + "\n")
             written += 1
     return written
 
 
-def fill(store, count: int, *, start: int = 0, seed: int = 5, fact_share: float = 0.1, sample: int = 1000) -> list[Pair]:
-    """Add `count` children (and facts on a share of them) to the store; return a sample of (child, parent)."""
-    rng = random.Random(seed)
-    pairs: list[Pair] = []
-    drafts: list[tuple[str, FactKind, object, Author]] = []
-    seen = 0
+class Population:
+    """The synthetic population, loaded into one store in steps through the store's bulk paths.
 
-    def lines() -> Iterator[str]:
-        nonlocal seen
-        for child, parents, line in representation_lines(count, start=start, seed=seed):
-            seen += 1
-            # Reservoir sample of children to ask about, spread over the whole store.
-            if len(pairs) < sample:
-                pairs.append(Pair(child, parents[0]))
-            else:
-                slot = rng.randrange(seen)
-                if slot < sample:
-                    pairs[slot] = Pair(child, parents[0])
-            if rng.random() < fact_share:
-                drafts.append((child, FactKind.EXEMPTIONS, ExemptionDraft(
-                    scope=Scope(pathway=f"pw-{rng.randint(1, 20):02d}"), applies_to="all",
-                    legal_basis="pbrl-3-4-3", reason="weighty concerns"), CLINICIAN))
-                if rng.random() < 0.3:
-                    drafts.append((child, FactKind.ACCESS_PROFILES, AccessProfileDraft(
-                        representative=parents[-1], kinds=("appointment", "vaccination")), CLINICIAN))
-            yield line
+    `access_policy.synthetic.fill_store` loads N children in one go; growing one store from 1,000
+    to 1,000,000 children needs the next children of the same generator at each step, so the
+    generator is kept here and each step stores the next slice the way `fill_store` does.
+    """
 
-    summary = store.import_representations(lines())
-    if summary.rejected:
-        raise RuntimeError(f"the store rejected {summary.rejected} generated children: {summary.rejections[:3]}")
-    bulk = getattr(store, "create_facts_bulk", None)
-    if bulk is not None:
-        bulk(drafts, now=DECISION_TIME - datetime.timedelta(days=30))
-    else:
-        for child, kind, draft, author in drafts:
-            store.create_fact(child, kind, draft, author, now=DECISION_TIME - datetime.timedelta(days=30))
-    return pairs
+    def __init__(self, store, *, seed: int = 5, sample: int = 1000, batch_size: int = 5000):
+        from access_policy.synthetic import children, fact_time
+
+        self.store = store
+        self.stored = 0
+        self.sample: list[Pair] = []
+        self._sample_size = sample
+        self._children = children(10_000_000, seed=seed)
+        self._now = fact_time()
+        self._rng = random.Random(seed)
+        self._batch_size = batch_size
+
+    def grow(self, total: int) -> None:
+        """Store children until `total` are stored."""
+        lines: list[str] = []
+        drafts: list[tuple[str, FactKind, object, Author]] = []
+
+        def flush() -> None:
+            summary = self.store.import_representations(lines, batch_size=self._batch_size, now=self._now)
+            if summary.rejected:
+                raise RuntimeError(f"the store rejected {summary.rejected} synthetic children: {summary.rejections[:3]}")
+            self.store.create_facts_bulk(drafts, now=self._now, batch_size=self._batch_size)
+            lines.clear()
+            drafts.clear()
+
+        while self.stored < total:
+            synthetic = next(self._children)
+            self.stored += 1
+            lines.append(synthetic.import_line)
+            drafts.extend((synthetic.child, kind, draft, author) for kind, draft, author in synthetic.facts)
+            holders = [h.get("id") or h.get("organisation") for h in synthetic.line["holders"]]
+            holders = [h for h in holders if h]
+            if holders:
+                self._keep(Pair(synthetic.child, holders[0]))
+            if len(lines) >= self._batch_size * 10:
+                flush()
+        flush()
+
+    def _keep(self, pair: Pair) -> None:
+        # A reservoir sample: every stored child is equally likely to be asked about.
+        self._seen = getattr(self, "_seen", 0) + 1
+        if len(self.sample) < self._sample_size:
+            self.sample.append(pair)
+        else:
+            slot = self._rng.randrange(self._seen)
+            if slot < self._sample_size:
+                self.sample[slot] = pair
 
 
 def store_timeline(store, timeline: Timeline) -> None:

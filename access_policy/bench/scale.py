@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from access_policy.bench.config import Config
-from access_policy.bench.population import Pair, fill, store_timeline
+from access_policy.bench.population import Pair, Population, store_timeline
 from access_policy.bench.results import Results
 from access_policy.bench.timeline import Timeline
 from access_policy.bench.timing import Measurement
@@ -31,17 +31,17 @@ def run(config: Config, policy: Policy, timeline: Timeline, data_dir: Path, resu
 
     store = open_store(data_dir=data_dir)
     pairs: list[Pair] = []
-    stored = 0
     try:
         store_timeline(store, timeline)
+        population = Population(store, sample=max(1000, config.single_decisions))
         cedar = _cedar()
         for size in config.children:
             started = time.perf_counter()
-            pairs = _merge(pairs, fill(store, size - stored, start=stored), stored, size)
+            population.grow(size)
+            pairs = list(population.sample)
             took = time.perf_counter() - started
             results.extra.setdefault("fill_seconds", {})[str(size)] = round(took, 1)
             progress(f"store filled to {size:,} children ({took:.1f} s)")
-            stored = size
             workload = SINGLE if size == config.children[0] else SCALE
             engine, cedar_figure = _time_single(config, policy, store, pairs, timeline, cedar)
             results.add(f"single.{size}", workload, f"engine, one decision with SQLite read, {size:,} children", engine,
@@ -55,15 +55,6 @@ def run(config: Config, policy: Policy, timeline: Timeline, data_dir: Path, resu
     finally:
         store.close()
     return pairs
-
-
-def _merge(previous: list[Pair], new: list[Pair], before: int, after: int) -> list[Pair]:
-    """A sample over all children stored so far, in proportion to how many each step added."""
-    if not previous:
-        return new
-    rng = random.Random(after)
-    keep = round(len(new) * before / after)
-    return rng.sample(previous, min(keep, len(previous))) + rng.sample(new, len(new) - keep)
 
 
 def _cedar():

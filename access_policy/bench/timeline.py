@@ -60,7 +60,8 @@ def build_timeline(size: int = 1000, seed: int = 5) -> Timeline:
     """The timeline workload with `size` items (deterministic for a seed)."""
     rng = random.Random(seed)
     at = DECISION_TIME
-    child = make_person_id(datetime.date(2012, 5, 10), 3)
+    # A D-number (day + 40): the synthetic population has none, so the child is never one of them.
+    child = make_person_id(datetime.date(2012, 5, 10), 3, d_number=True)
     father = make_person_id(datetime.date(1980, 2, 14), 11)
     mother = make_person_id(datetime.date(1982, 9, 3), 12)
     day = datetime.timedelta(days=1)
