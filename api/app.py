@@ -26,7 +26,8 @@ API_VERSION = "1"
 def _open_store(settings: Settings) -> FactStore:
     from access_policy.store import open_store
 
-    return open_store(data_dir=settings.data_dir, database_url=settings.database_url, migrate=True)
+    data_dir = None if settings.database_url else settings.data_dir
+    return open_store(data_dir=data_dir, database_url=settings.database_url, migrate=True)
 
 
 def create_app(settings: Settings, store: FactStore | None = None, policy: Policy | None = None) -> FastAPI:

@@ -49,7 +49,8 @@ def _open_store(settings: Settings, *, migrate: bool = True):  # noqa: ANN202 - 
     from access_policy.store import open_store
 
     try:
-        return open_store(data_dir=settings.data_dir, database_url=settings.database_url, migrate=migrate)
+        data_dir = None if settings.database_url else settings.data_dir
+        return open_store(data_dir=data_dir, database_url=settings.database_url, migrate=migrate)
     except AccessPolicyError as error:
         raise _fail(f"cannot open the store: {error}", 1) from None
 
