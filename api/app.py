@@ -64,7 +64,36 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     for module in (decisions, facts, representation, changes, audit, health):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    _document_problems(app)
     return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the service sends: errors as `application/problem+json`."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+        problem_ref = {"$ref": "#/components/schemas/Problem"}
+        for path_item in spec.get("paths", {}).values():
+            for operation in path_item.values():
+                for status, response in operation.get("responses", {}).items():
+                    if not status[:1] in ("4", "5"):
+                        continue
+                    content = response.setdefault("content", {})
+                    schema = content.pop("application/json", {}).get("schema")
+                    if status == "422" or schema is None:
+                        schema = problem_ref  # FastAPI's own validation error is sent as a Problem too
+                    content[problems.PROBLEM_MEDIA_TYPE] = {"schema": schema}
+        schemas = spec.get("components", {}).get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:
