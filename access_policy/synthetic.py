@@ -132,14 +132,17 @@ def children(
     today: datetime.date = REFERENCE_DATE,
     retrieved_at: datetime.datetime | None = None,
     fact_rate: float = 1.0,
+    start: int = 0,
 ) -> Iterator[SyntheticChild]:
     """N synthetic children of all ages 0–19 with their representation and (on a fraction) clinician facts.
 
     `retrieved_at` defaults to 06:00 Oslo time on `today`; `fact_rate` scales how many children
     have clinician facts (1.0: about 5 % exemptions, 10 % of 12–15-year-olds assessed, 3 %
-    access profiles, 5 % of 16–17-year-olds with necessary-information marks).
+    access profiles, 5 % of 16–17-year-olds with necessary-information marks). `start` skips
+    the first children of the population (children `start` … `start + n - 1` are yielded), so
+    a store can be grown in steps without repeating anyone.
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # reseeded at `start`
     retrieved = retrieved_at or datetime.datetime.combine(today, datetime.time(6), OSLO)
     retrieved_text = retrieved.isoformat()
     made_at = retrieved  # facts are made the same morning: ages are counted then
@@ -152,11 +155,16 @@ def children(
         parent_counter += 1
         return parent_ids.next(birth)
 
-    for index in range(n):
+    made_on = local_date(made_at)
+    for index in range(start + n):
         birth_date = today - datetime.timedelta(days=1 + index % _CHILD_DAYS)
         child = child_ids.next(birth_date)
-        age = _age(birth_date, local_date(made_at))
         mother, father = parent(), parent()
+        if index < start:
+            continue  # ids are handed out in order, so the skipped children still take theirs
+        if index == start:
+            rng = random.Random(f"{seed}/{start}")
+        age = _age(birth_date, made_on)
         shape = rng.random()
         if shape < 0.70:
             holders = [{"id": mother, "responsibility": "felles"}, {"id": father, "responsibility": "felles"}]
@@ -260,7 +268,14 @@ class FillSummary:
 
 
 def fill_store(
-    store: Any, n: int, *, seed: int = 0, today: datetime.date = REFERENCE_DATE, batch_size: int = 5000, progress: Any = None
+    store: Any,
+    n: int,
+    *,
+    seed: int = 0,
+    today: datetime.date = REFERENCE_DATE,
+    start: int = 0,
+    batch_size: int = 5000,
+    progress: Any = None,
 ) -> FillSummary:
     """Load N synthetic children into a store through the bulk paths (representation import, bulk facts)."""
     pending: list[tuple[str, FactKind, _Draft, Author]] = []
@@ -279,7 +294,7 @@ def fill_store(
         lines.clear()
         pending.clear()
 
-    for synthetic in children(n, seed=seed, today=today):
+    for synthetic in children(n, seed=seed, today=today, start=start):
         lines.append(synthetic.import_line)
         pending.extend((synthetic.child, kind, draft, author) for kind, draft, author in synthetic.facts)
         if len(lines) >= batch_size * 10:

@@ -44,7 +44,8 @@ from access_policy.facts import (
     _Draft,
     check_assessment_age,
 )
-from access_policy.identity import PersonId, parse_person_id
+from access_policy.identity import PersonId
+from access_policy.store.bulk import Snapshot, insert_rows, parse_line, person_id
 from access_policy.store.engine import Engines
 from access_policy.store.interface import AuditEntry, Change, ImportSummary
 from access_policy.store.schema import (
@@ -149,7 +150,7 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
 
 
 def _child(child: str) -> PersonId:
-    return parse_person_id(child, "child")
+    return person_id(child, "child")
 
 
 def _check_author(author: Author, name: str = "author") -> Author:
@@ -200,35 +201,9 @@ def _coerce_kind(kind: Any) -> FactKind:
         raise InvalidInputError.for_field("kind", f"`{kind}` is not a kind of fact (one of: {known})") from None
 
 
-def _holders_json(representation: Representation) -> list[dict[str, str]]:
-    return [holder.model_dump(mode="json", exclude_none=True) for holder in representation.holders]
-
-
-def representation_content_hash(representation: Representation) -> str:
-    """What makes two snapshots the same: birth date, address protection, holders in any order."""
-    holders = sorted(canonical_json(h) for h in _holders_json(representation))
-    content = {
-        "birth_date": representation.birth_date.isoformat() if representation.birth_date else None,
-        "address_protection": representation.address_protection.value,
-        "holders": holders,
-    }
-    return _sha256(canonical_json(content))
-
-
-def normalise_representation(child: PersonId, representation: Representation) -> Representation:
-    """The representation with its birth date checked against the child's id, and filled in from it."""
-    from_id = child.birth_date
-    if representation.birth_date is None:
-        if from_id is None:
-            raise InvalidInputError.for_field(
-                "birth_date", f"required: the child's id `{child.value}` carries no birth date"
-            )
-        return representation.model_copy(update={"birth_date": from_id})
-    if from_id is not None and representation.birth_date != from_id:
-        raise InvalidInputError.for_field(
-            "birth_date", f"{representation.birth_date} disagrees with the child's id `{child.value}` ({from_id})"
-        )
-    return representation
+def content_hash(snapshot: Snapshot) -> str:
+    """The hash that tells whether two representation snapshots say the same."""
+    return _sha256(snapshot.content_key)
 
 
 # ----------------------------------------------------------------------------- statements
@@ -565,8 +540,8 @@ class SqlFactStore:
                     position += 1
                     fact_rows.append(self._fact_values(person.value, kind, draft, fact, position))
                     change_rows.append(self._change(position, person.value, kind.value, fact.id, CREATED, now))
-                connection.execute(insert(facts), fact_rows)
-                connection.execute(insert(changes), change_rows)
+                insert_rows(connection, facts, fact_rows)
+                insert_rows(connection, changes, change_rows)
                 self._advance(connection, position)
             stored += len(batch)
             batch.clear()
@@ -621,13 +596,13 @@ class SqlFactStore:
         person = _child(child)
         if not isinstance(representation, Representation):
             raise InvalidInputError.for_field("representation", "must be a `Representation`")
-        representation = normalise_representation(person, representation)
+        snapshot = Snapshot.of(person, representation)
         author = _check_author(author)
         now = _now(now)
         with self._write() as connection:
             position = self._lock_changes(connection)
             current = self._current_representations(connection, [person.value]).get(person.value)
-            action, values = self._plan_representation(person.value, representation, current, author, now, position + 1)
+            action, values = self._plan_representation(person.value, snapshot, current, author, now, position + 1)
             if action == "imported":
                 connection.execute(insert(representations), [values])
                 connection.execute(
@@ -635,8 +610,9 @@ class SqlFactStore:
                     [self._change(position + 1, person.value, REPRESENTATION_KIND, values["id"], CREATED, now)],
                 )
                 self._advance(connection, position + 1)
-                stored = representation.model_copy(update={"id": values["id"], "recorded_at": now})
-                stored = stored.model_copy(update={"retrieved_at": stored.retrieved_at.astimezone(UTC)})
+                stored = snapshot.representation(
+                    id=values["id"], recorded_at=now, retrieved_at=snapshot.retrieved_at.astimezone(UTC)
+                )
                 return stored, True
             if action == "refreshed":
                 connection.execute(insert(representation_confirmations), [values])
@@ -662,7 +638,7 @@ class SqlFactStore:
         fixed_now = _aware(now, "now")
         imported = unchanged = refreshed = 0
         rejections: list[tuple[int, str]] = []
-        batch: list[tuple[int, str, Representation]] = []
+        batch: list[tuple[int, str, Snapshot]] = []
         handled = 0
 
         def flush() -> None:
@@ -681,11 +657,10 @@ class SqlFactStore:
             handled += 1
             if not line.strip():
                 continue
-            parsed = _parse_import_line(line)
-            if isinstance(parsed, str):
-                rejections.append((number, parsed))
-            else:
-                batch.append((number, *parsed))
+            try:
+                batch.append((number, *parse_line(line)))
+            except InvalidInputError as error:
+                rejections.append((number, str(error)))
             if len(batch) >= batch_size:
                 flush()
         flush()
@@ -700,7 +675,7 @@ class SqlFactStore:
 
     def _import_batch(
         self,
-        batch: list[tuple[int, str, Representation]],
+        batch: list[tuple[int, str, Snapshot]],
         author: Author,
         now: datetime.datetime,
         rejections: list[tuple[int, str]],
@@ -710,10 +685,10 @@ class SqlFactStore:
             position = self._lock_changes(connection)
             current = self._current_representations(connection, list({child for _, child, _ in batch}))
             snapshot_rows, change_rows, confirmation_rows = [], [], []
-            for number, child, representation in batch:
+            for number, child, snapshot in batch:
                 try:
                     action, values = self._plan_representation(
-                        child, representation, current.get(child), author, now, position + 1
+                        child, snapshot, current.get(child), author, now, position + 1
                     )
                 except InvalidInputError as error:
                     rejections.append((number, str(error)))
@@ -728,27 +703,26 @@ class SqlFactStore:
                     confirmation_rows.append(values)
                     current[child] = current[child].refreshed(values["retrieved_at"])
             if snapshot_rows:
-                connection.execute(insert(representations), snapshot_rows)
-                connection.execute(insert(changes), change_rows)
+                insert_rows(connection, representations, snapshot_rows)
+                insert_rows(connection, changes, change_rows)
                 self._advance(connection, position)
-            if confirmation_rows:
-                connection.execute(insert(representation_confirmations), confirmation_rows)
+            insert_rows(connection, representation_confirmations, confirmation_rows)
         return counts
 
     @staticmethod
     def _plan_representation(
         child: str,
-        representation: Representation,
+        snapshot: Snapshot,
         current: "_Current | None",
         author: Author,
         now: datetime.datetime,
         position: int,
     ) -> tuple[str, dict[str, Any]]:
-        """What storing this representation means: imported (new snapshot), refreshed, or unchanged."""
-        content_hash = representation_content_hash(representation)
-        retrieved_at = representation.retrieved_at.astimezone(UTC)
+        """What storing this snapshot means: imported (a new snapshot), refreshed, or unchanged."""
+        digest = content_hash(snapshot)
+        retrieved_at = snapshot.retrieved_at.astimezone(UTC)
         if current is not None:
-            if current.content_hash == content_hash:
+            if current.content_hash == digest:
                 if retrieved_at > current.retrieved_at:
                     return "refreshed", {
                         "representation_id": current.id,
@@ -762,17 +736,17 @@ class SqlFactStore:
                 # An older read of the register must not replace a newer one.
                 raise InvalidInputError.for_field(
                     "retrieved_at",
-                    f"{representation.retrieved_at.isoformat()} is older than the stored representation "
+                    f"{snapshot.retrieved_at.isoformat()} is older than the stored representation "
                     f"(retrieved {current.retrieved_at.isoformat()})",
                 )
         return "imported", {
             "id": _new_id("rep"),
             "child": child,
             "position": position,
-            "birth_date": representation.birth_date,
-            "address_protection": representation.address_protection.value,
-            "holders": canonical_json(_holders_json(representation)),
-            "content_hash": content_hash,
+            "birth_date": snapshot.birth_date,
+            "address_protection": snapshot.address_protection,
+            "holders": json.dumps(snapshot.holders, separators=(",", ":"), ensure_ascii=False),
+            "content_hash": digest,
             "retrieved_at": retrieved_at,
             "recorded_at": now,
             **_author_values("author", author),
@@ -927,27 +901,3 @@ class _Current:
     def refreshed(self, retrieved_at: datetime.datetime) -> "_Current":
         """The same snapshot confirmed by a later retrieval."""
         return _Current(self.id, self.content_hash, max(self.retrieved_at, retrieved_at))
-
-
-def _parse_import_line(line: str) -> tuple[str, Representation] | str:
-    """(child, normalised representation), or why the line is rejected (one line of text)."""
-    try:
-        data = json.loads(line)
-    except ValueError as error:
-        return f"not JSON ({error})"
-    if not isinstance(data, dict):
-        return "not a JSON object"
-    child = data.pop("child", None)
-    if child is None:
-        return "`child`: required"
-    for server_side in ("id", "recorded_at"):
-        if server_side in data:
-            return f"`{server_side}`: set by the store, not by the import"
-    try:
-        person = _child(child)
-        representation = Representation.model_validate(data)
-        return person.value, normalise_representation(person, representation)
-    except ValidationError as error:
-        return str(_invalid(error))
-    except InvalidInputError as error:
-        return str(error)
