@@ -449,9 +449,12 @@ def _check(verden: Verden, element: str, svar: str, regel: str) -> Decision:
     decision = verden.decisions[element]
     expected = Effect.PERMIT if svar == "innsyn" else Effect.DENY
     assert (decision.effect, decision.rule) == (expected, regel), f"`{element}`: {decision.as_dict()}"
+    fact_ids = {reason.fact for reason in decision.reasons}
     if regel in REGLER_MED_FAKTUM:
-        fact_ids = {reason.fact for reason in decision.reasons} & set(verden.facts)
-        assert fact_ids, f"`{element}`: rule `{regel}` decided but no fact is among the reasons: {decision.as_dict()}"
+        assert fact_ids & set(verden.facts), f"`{element}`: rule `{regel}` decided but no fact is among the reasons: {decision.as_dict()}"
+    if regel == "no-current-representation" and not verden.representation_missing:
+        # A stale or future extract is itself the fact that decided.
+        assert "folkeregisteret" in fact_ids, f"`{element}`: the register extract is not among the reasons: {decision.as_dict()}"
     return decision
 
 
