@@ -161,8 +161,7 @@ class Verden:
     representation_missing: bool = False
     holders: list[tuple[str | None, Responsibility]] = field(default_factory=list)
     protection: AddressProtection = AddressProtection.UGRADERT
-    retrieved_at: datetime.datetime | None = None
-    retrieved_offset: datetime.timedelta | None = None
+    retrieved_offset: datetime.timedelta = datetime.timedelta(hours=1)
     facts: dict[str, tuple[type, dict[str, Any]]] = field(default_factory=dict)
     items: dict[str, Item] = field(default_factory=dict)
     requester: str | None = None
@@ -194,9 +193,8 @@ class Verden:
         birth_date = self.child_birth_date()
         representation = None
         if not self.representation_missing:
-            retrieved_at = self.retrieved_at
-            if retrieved_at is None:
-                retrieved_at = at - (self.retrieved_offset if self.retrieved_offset is not None else datetime.timedelta(hours=1))
+            # The register is read shortly before the decision unless the scenario says otherwise.
+            retrieved_at = at - self.retrieved_offset
             holders = tuple(self._holder(name, ansvar) for name, ansvar in self.holders)
             representation = Representation(
                 id="folkeregisteret",
