@@ -13,7 +13,7 @@ from access_policy.facts import Item
 from access_policy.service.decisions import DecisionOutcome, batch_body, decision_body
 from access_policy.service.tokens import SCOPE_DECISIONS, Caller
 from api.deps import DecisionsDep, SettingsDep, scoped
-from api.models import PartyIdField, PersonIdField, TypedErrors
+from api.models import ItemList, PartyIdField, PersonIdField, TypedErrors
 from api.problems import PROBLEM_MEDIA_TYPE, Problem, problem, problem_body, problem_responses
 
 router = APIRouter(tags=["decisions"])
@@ -49,7 +49,7 @@ class BatchRequest(BaseModel):
 
     requester: PartyIdField
     child: PersonIdField
-    items: list[CheckedItem] = Field(description="Up to the configured limit (10,000 by default).")
+    items: ItemList = Field(description="Up to the configured limit (10,000 by default).")
     at: AwareDatetime | None = None
 
 

@@ -135,6 +135,11 @@ def audit_entry(
     facts_version: str | None = None,
 ) -> dict[str, Any]:
     """The decision-log entry of one request (version 1): who asked what, and what was answered."""
+    index: dict[tuple[str, str], int] = {}
+    results = [
+        index.setdefault((decision.effect.value, decision.rule), len(index)) for decision in outcome.decisions
+    ]
+    outcomes = list(index)
     return {
         "version": AUDIT_ENTRY_VERSION,
         "decision_id": outcome.decision_id,
@@ -147,8 +152,10 @@ def audit_entry(
         "facts_version": facts_version,
         "available": outcome.available,
         "items": [item.id for item in outcome.items],
-        "decisions": [decision.effect.value for decision in outcome.decisions],
-        "rules": [decision.rule for decision in outcome.decisions],
+        # Item i was decided as outcomes[results[i]]: a batch has few distinct outcomes, so the
+        # entry stays small for 10,000 items while keeping every item's effect and rule.
+        "outcomes": [list(pair) for pair in outcomes],
+        "results": results,
     }
 
 

@@ -30,11 +30,11 @@ def test_every_decision_request_is_recorded(client, token, family, now):
     assert [e["decision_id"] for e in entries] == [single["decision_id"], batch["decision_id"]]
     first = entries[0]["entry"]
     assert first["requester"] == family.father and first["child"] == family.child
-    assert first["items"] == ["x"] and first["decisions"] == ["permit"] and first["rules"] == ["main-rule"]
+    assert first["items"] == ["x"] and first["outcomes"] == [["permit", "main-rule"]] and first["results"] == [0]
     assert first["policy_version"] == single["policy_version"]
     assert first["caller"]["subject"] == "journal-a"
     assert first["at"] == now.isoformat() and first["time"]
-    assert entries[1]["entry"]["items"] == ["a", "b"]
+    assert entries[1]["entry"]["items"] == ["a", "b"] and entries[1]["entry"]["results"] == [0, 0]
     assert entries[1]["previous_hash"] == entries[0]["hash"]
     assert page["next"] == str(entries[-1]["position"])
     other = client.get("/v1/audit", params={"child": "01010112345"}, headers=token("audit:read"))
@@ -57,7 +57,7 @@ def _tamper(path, statements):
 
 
 TAMPERING = {
-    "changed": ["UPDATE audit_log SET entry = replace(entry, 'permit', 'deny') WHERE position = 2"],
+    "changed": ["UPDATE audit_log SET entry = replace(entry, '\"permit\"', '\"deny\"') WHERE position = 2"],
     "removed": ["DELETE FROM audit_log WHERE position = 2"],
     "removed at the end": ["DELETE FROM audit_log WHERE position = 4"],
     "reordered": [
