@@ -33,8 +33,8 @@ Egenskap: Hovedregelen – foreldre med foreldreansvar ser journalen til barn un
 
   Scenario: Medmor med foreldreansvar ser journalen
     Gitt barnet er 5 år
-    Og medmor står i folkeregisteret med ansvar "felles"
-    Og mor står i folkeregisteret med ansvar "felles"
+    Og medmor står i Folkeregisteret med ansvar "felles"
+    Og mor står i Folkeregisteret med ansvar "felles"
     Og journalen har et legemiddel "L1"
     Når medmor ser på "L1"
     Så får medmor innsyn etter regel "main-rule"

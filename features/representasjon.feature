@@ -12,13 +12,13 @@ Egenskap: Representasjon og adressebeskyttelse – hvem som har foreldreansvar
     Og journalen har et dokument "D1"
 
   Scenario: Uten opplysninger fra Folkeregisteret får ingen forelder innsyn
-    Gitt opplysningene fra folkeregisteret mangler
+    Gitt opplysningene fra Folkeregisteret mangler
     Når mor ser på "D1"
     Så får mor ikke innsyn etter regel "no-current-representation"
 
   Scenariomal: Opplysningene fra Folkeregisteret må være ferske
     Gitt mor og far har felles foreldreansvar
-    Og opplysningene fra folkeregisteret ble hentet <alder> før oppslaget
+    Og opplysningene fra Folkeregisteret ble hentet <alder> før oppslaget
     Når mor ser på "D1"
     Så får mor <svar> etter regel "<regel>"
 
@@ -31,7 +31,7 @@ Egenskap: Representasjon og adressebeskyttelse – hvem som har foreldreansvar
 
   Scenariomal: Opplysninger hentet fram i tid stoles på bare innenfor klokkeavviket
     Gitt mor og far har felles foreldreansvar
-    Og opplysningene fra folkeregisteret ble hentet <avvik> etter oppslaget
+    Og opplysningene fra Folkeregisteret ble hentet <avvik> etter oppslaget
     Når far ser på "D1"
     Så får far <svar> etter regel "<regel>"
 
@@ -55,18 +55,18 @@ Egenskap: Representasjon og adressebeskyttelse – hvem som har foreldreansvar
       | ugradert         | innsyn      | main-rule          |
 
   Scenario: Foreldreansvar registrert som ukjent gir ingen innsyn
-    Gitt foreldreansvaret står som "ukjent" i folkeregisteret
+    Gitt foreldreansvaret står som "ukjent" i Folkeregisteret
     Når mor ser på "D1"
     Så får mor ikke innsyn etter regel "no-parental-responsibility"
 
   Scenario: En forelder som står med ansvar "ukjent", har ikke foreldreansvar
-    Gitt far står i folkeregisteret med ansvar "ukjent"
+    Gitt far står i Folkeregisteret med ansvar "ukjent"
     Når far ser på "D1"
     Så får far ikke innsyn etter regel "no-parental-responsibility"
 
   Scenario: Motstridende opplysninger: både kjent og ukjent ansvar for samme forelder
-    Gitt mor står i folkeregisteret med ansvar "mor"
-    Og mor står i folkeregisteret med ansvar "ukjent"
+    Gitt mor står i Folkeregisteret med ansvar "mor"
+    Og mor står i Folkeregisteret med ansvar "ukjent"
     Når mor ser på "D1"
     Så får mor ikke innsyn etter regel "no-parental-responsibility"
 

@@ -67,7 +67,7 @@ Egenskap: Ulik tilgang for foreldrene
     Og begrunnelsen nevner "U1"
 
   Scenario: Barnevernstjenesten med foreldreansvar kan også få begrenset tilgang
-    Gitt barnevernstjenesten står i folkeregisteret med ansvar "andre"
+    Gitt barnevernstjenesten står i Folkeregisteret med ansvar "andre"
     Og tilgangen "T7" gir barnevernstjenesten bare innsyn i avtaler og meldinger
     Når barnevernstjenesten ser på "R1"
     Så får barnevernstjenesten ikke innsyn etter regel "access-profile"

@@ -82,6 +82,7 @@ REGLER_MED_FAKTUM = frozenset(
 OMFANG = r'(?P<omfang>(?:' + "|".join(ELEMENT_ORD) + r'|forløpet|henvisningen) "[^"]+")'
 HVEM_FORELDRE = r"(?P<hvem>alle foreldre|\S+)"
 DEFAULT_TODAY = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=OSLO)
+REGISTER_EXTRACT = "folkeregisteret"  # the id of the representation fact
 
 
 def person(navn: str, verden: "Verden") -> str:
@@ -197,7 +198,7 @@ class Verden:
             retrieved_at = at - self.retrieved_offset
             holders = tuple(self._holder(name, ansvar) for name, ansvar in self.holders)
             representation = Representation(
-                id="folkeregisteret",
+                id=REGISTER_EXTRACT,
                 birth_date=birth_date,
                 address_protection=self.protection,
                 holders=holders,
@@ -277,14 +278,14 @@ def foreldreansvar_alene(verden: Verden, hvem: str) -> None:
     verden.holders.append((hvem, ANSVAR_ALENE.get(hvem, Responsibility.ANDRE)))
 
 
-@given(parsers.re(r'(?P<hvem>\S+) står i folkeregisteret med ansvar "(?P<ansvar>[^"]+)"'))
+@given(parsers.re(r'(?P<hvem>\S+) står i Folkeregisteret med ansvar "(?P<ansvar>[^"]+)"'))
 def star_med_ansvar(verden: Verden, hvem: str, ansvar: str) -> None:
     """A holder record with the register's own `ansvar` value."""
     assert hvem in PERSONER, f"unknown holder `{hvem}`"
     verden.holders.append((hvem, Responsibility(ansvar)))
 
 
-@given('foreldreansvaret står som "ukjent" i folkeregisteret')
+@given('foreldreansvaret står som "ukjent" i Folkeregisteret')
 def foreldreansvar_ukjent(verden: Verden) -> None:
     """The register knows of no holder."""
     verden.holders.append((None, Responsibility.UKJENT))
@@ -296,13 +297,13 @@ def adressebeskyttelse(verden: Verden, grad: str) -> None:
     verden.protection = AddressProtection(grad)
 
 
-@given("opplysningene fra folkeregisteret mangler")
+@given("opplysningene fra Folkeregisteret mangler")
 def folkeregisteret_mangler(verden: Verden) -> None:
     """No representation has been read for the child."""
     verden.representation_missing = True
 
 
-@given(parsers.re(r"opplysningene fra folkeregisteret ble hentet (?P<lengde>.+) (?P<retning>før|etter) oppslaget"))
+@given(parsers.re(r"opplysningene fra Folkeregisteret ble hentet (?P<lengde>.+) (?P<retning>før|etter) oppslaget"))
 def hentet_relativt(verden: Verden, lengde: str, retning: str) -> None:
     """The register extract is this much older (før) or newer (etter) than the decision time."""
     offset = varighet(lengde)
@@ -452,7 +453,7 @@ def _check(verden: Verden, element: str, svar: str, regel: str) -> Decision:
         assert fact_ids & set(verden.facts), f"`{element}`: rule `{regel}` decided but no fact is among the reasons: {decision.as_dict()}"
     if regel == "no-current-representation" and not verden.representation_missing:
         # A stale or future extract is itself the fact that decided.
-        assert "folkeregisteret" in fact_ids, f"`{element}`: the register extract is not among the reasons: {decision.as_dict()}"
+        assert REGISTER_EXTRACT in fact_ids, f"`{element}`: the register extract is not among the reasons: {decision.as_dict()}"
     return decision
 
 
