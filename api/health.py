@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 
@@ -9,6 +11,7 @@ from access_policy.errors import StoreUnavailableError
 from api.deps import PolicyDep, StoreDep
 from api.problems import problem, problem_responses
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
 
 
@@ -37,6 +40,7 @@ def readyz(store: StoreDep, policy: PolicyDep):  # noqa: ANN201 - a model or a p
     try:
         store.ping()
     except Exception as error:  # noqa: BLE001 - any failure to answer means not ready
-        detail = error.message if isinstance(error, StoreUnavailableError) else "the fact store does not answer"
-        return problem(503, "not-ready", detail, headers={"Retry-After": "5"})
+        # The store's own message may name hosts or paths: it goes to the log, not to the caller.
+        log.warning("not ready: %s", error if isinstance(error, StoreUnavailableError) else type(error).__name__)
+        return problem(503, "not-ready", "the fact store does not answer now", headers={"Retry-After": "5"})
     return Ready(status="ready", policy_version=policy.version)

@@ -90,13 +90,19 @@ def serve(
         except AccessPolicyError as error:
             raise _fail(f"cannot load the demo families: {error}", 1) from None
         out.print(demo_instructions(settings, families, host, port), markup=False)
-    shared = {"host": host, "port": port, "timeout_graceful_shutdown": 10, "log_level": "info"}
+    # No access log: request paths and queries carry children's person numbers.
+    shared = {"host": host, "port": port, "timeout_graceful_shutdown": 10, "log_level": "info", "access_log": False}
     if workers == 1:
         try:
             application = create_app(settings, store=store, policy=policy)
         except ConfigurationError as error:
             raise _fail(str(error)) from None
-        uvicorn.run(application, **shared)
+        try:
+            uvicorn.run(application, **shared)
+        finally:
+            close = getattr(store, "close", None)
+            if callable(close):
+                close()
         return
     # Several workers each build their own app (and store connection) from the environment.
     close = getattr(store, "close", None)

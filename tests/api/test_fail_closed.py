@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from access_policy.errors import StoreUnavailableError
+from access_policy.errors import InconsistentFactsError, StoreUnavailableError
 from api.app import create_app
 from tests.api.conftest import TestClient, item
 
@@ -17,11 +17,14 @@ class FlakyStore:
         self.fail_reads = False
         self.fail_audit = False
         self.crash = False
+        self.inconsistent = False
 
     def __getattr__(self, name):
         return getattr(self._store, name)
 
     def child_facts(self, child, **kwargs):
+        if self.inconsistent:
+            raise InconsistentFactsError("assessment `as-1` no longer fits the corrected birth date")
         if self.fail_reads:
             raise StoreUnavailableError("connection refused by 10.0.0.7:5432 (user=secret)")
         return self._store.child_facts(child, **kwargs)
@@ -135,3 +138,15 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(flaky_client, fl
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["type"] == "urn:access-policy:problem:internal-error"
     assert "secret" not in response.text and "/srv" not in response.text
+
+
+def test_inconsistent_facts_give_a_logged_deny(flaky_client, flaky, token, family, now):
+    flaky.inconsistent = True
+    response = flaky_client.post("/v1/decisions/batch", json=_batch(family, now, 2), headers=token("decisions"))
+    assert response.status_code == 200
+    body = response.json()
+    assert [(r["decision"], r["rule"]) for r in body["results"]] == [("deny", "inconsistent-facts")] * 2
+    flaky.inconsistent = False
+    entries = flaky_client.get("/v1/audit", params={"child": family.child}, headers=token("audit:read")).json()["entries"]
+    assert entries[-1]["decision_id"] == body["decision_id"]
+    assert entries[-1]["entry"]["outcomes"] == [["deny", "inconsistent-facts"]]
