@@ -212,6 +212,8 @@ class _RequesterView:
         self.profiles: list[AccessProfile] = profiles
         # Several active profiles for one representative: only kinds in all of them (deny wins).
         self.profile_kinds = frozenset.intersection(*(frozenset(p.kinds) for p in profiles)) if profiles else None
+        # Per item only the non-empty indexes are asked (bound once here, not tested per item).
+        self._hits = tuple(index.hits if index else None for index in (self.exemptions, self.necessary, self.assessments))
         self.prefix = (kind, self.representation, self.protection, self.responsibility, self.age)
 
     def _representation_state(self, representation, policy: Policy, at: datetime.datetime) -> str:
@@ -252,10 +254,11 @@ class _RequesterView:
             raise AccessPolicyError(f"not an item: {type(item).__name__}", code="invalid-item")
         # The prefix is fixed for the view, so a decision depends only on which scopes of which
         # facts cover the item and on its kind: that is the cache key. Most items share one.
+        exempted, necessary, assessed = self._hits
         key = (
-            self.exemptions.hits(item) if self.exemptions else None,
-            self.necessary.hits(item) if self.necessary else None,
-            self.assessments.hits(item) if self.assessments else None,
+            exempted(item) if exempted is not None else None,
+            necessary(item) if necessary is not None else None,
+            assessed(item) if assessed is not None else None,
             item.kind if self.profile_kinds is not None else None,
         )
         decision = self._decisions.get(key)
