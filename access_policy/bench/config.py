@@ -24,13 +24,25 @@ class Config:
     service_seconds: float = 4.0
     service_requests: int = 20_000
     service_concurrency: int = 16
+    service_window: float = 1.0
+    service_warmup: int = 200
     service_batch_items: int = 1000
     import_children: int = 10_000
     memory: bool = False
     memory_warmup: int = 10_000
 
 
-QUICK = Config(mode="quick")
+QUICK = Config(
+    mode="quick",
+    peer_runs=3,
+    peer_runs_casbin=2,
+    casbin_sample={1_000: 50, 100_000: 5},
+    single_decisions=100,
+    single_runs=3,
+    service_seconds=2.0,
+    service_window=0.5,
+    service_warmup=100,
+)
 FULL = Config(
     mode="full",
     list_runs=100,

@@ -3,7 +3,7 @@
 `access-policy serve --dev` is started on the filled store (one worker, then two) and loaded by
 `loadgen` in its own process: single decisions for children drawn from the store, then batches of
 the timeline's 1,000 items. The bare FastAPI endpoint (`bench.bare`) takes the same load under
-the same uvicorn settings: that is the ceiling. Every server listens on 127.0.0.1 only and is
+the same uvicorn settings (log level info, no access log, as `serve` runs it): that is the ceiling. Every server listens on 127.0.0.1 only and is
 stopped (its whole process group) when its phase ends, also on error.
 """
 
@@ -48,10 +48,10 @@ def _item(item) -> dict:
     return item.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
 
 
-def _load(url: str, bodies: Path, token: str | None, *, concurrency: int, seconds: float, requests: int) -> dict:
+def _load(url: str, bodies: Path, token: str | None, *, concurrency: int, seconds: float, requests: int, window: float = 1.0) -> dict:
     command = python_command(
         "access_policy.bench.loadgen", "--url", url, "--bodies", str(bodies), "--concurrency", str(concurrency),
-        "--seconds", str(seconds), "--max-requests", str(requests),
+        "--seconds", str(seconds), "--max-requests", str(requests), "--window", str(window),
     )
     if token:
         command += ["--token", token]
@@ -77,7 +77,7 @@ def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, w
                 command = _cli("serve", "--data-dir", str(data_dir), "--dev", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers))
             else:
                 command = python_command("uvicorn", "access_policy.bench.bare:app", "--host", "127.0.0.1", "--port", str(port),
-                                         "--workers", str(workers), "--log-level", "info")
+                                         "--workers", str(workers), "--log-level", "info", "--no-access-log")
             base = f"http://127.0.0.1:{port}"
             with server(command, f"{base}/healthz", work / f"{target}-{workers}.log", timeout=180) as process:
                 _warm(base, single, bearer, config)
@@ -87,9 +87,10 @@ def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, w
                     ("single", single, 1, config.service_concurrency),
                     ("batch", batch, items, 4),
                 ):
-                    requests = config.service_requests if kind == "single" else max(10, config.service_requests // 100)
+                    requests = config.service_requests if kind == "single" else max(10, config.service_requests // 10)
                     outcome = _load(f"{base}/v1/decisions" + ("/batch" if kind == "batch" else ""), bodies, bearer,
-                                    concurrency=concurrency, seconds=config.service_seconds, requests=requests)
+                                    concurrency=concurrency, seconds=config.service_seconds, requests=requests,
+                                    window=config.service_window)
                     _record(results, target, workers, kind, per_request, outcome, progress)
     for workers in (1, 2):
         for kind in ("single", "batch"):
@@ -98,7 +99,7 @@ def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, w
 
 
 def _warm(base: str, single: Path, bearer: str, config: Config) -> None:
-    _load(f"{base}/v1/decisions", single, bearer, concurrency=4, seconds=min(2.0, config.service_seconds), requests=200)
+    _load(f"{base}/v1/decisions", single, bearer, concurrency=4, seconds=2.0, requests=config.service_warmup)
 
 
 def _record(results: Results, target: str, workers: int, kind: str, per_request: int, outcome: dict, progress) -> None:

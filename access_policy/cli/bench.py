@@ -11,6 +11,9 @@ from rich.console import Console
 from access_policy.cli import app
 
 out = Console(highlight=False, soft_wrap=True)
+if not out.is_terminal:
+    # Piped into a file or a log: wide enough that the table keeps one line per figure.
+    out = Console(highlight=False, soft_wrap=True, width=180)
 
 
 @app.command()
