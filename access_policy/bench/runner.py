@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from access_policy.bench import imports, lists, scale, service, targets
+from access_policy.bench import imports, lists, scale, targets
 from access_policy.bench.config import Config
 from access_policy.bench.machine import describe_machine, package_versions
 from access_policy.bench.results import Results
@@ -34,7 +34,7 @@ def run(config: Config, *, work_dir: Path | None = None, progress: Callable[[str
             pairs = _guard(results, "scale", lambda: scale.run(config, policy, timeline, data_dir, results, progress)) or []
         if config.service and pairs:
             results.extra["memory_children"] = config.children[-1]
-            _guard(results, "service", lambda: service.run(config, data_dir, pairs, timeline, work, results, progress))
+            _guard(results, "service", lambda: _service().run(config, data_dir, pairs, timeline, work, results, progress))
         elif config.service:
             results.skip("service", "no filled store to serve")
         if config.import_children:
@@ -46,6 +46,14 @@ def run(config: Config, *, work_dir: Path | None = None, progress: Callable[[str
     machine["finished_load_average"] = describe_machine()["load_average"]
     machine["seconds"] = round(time.perf_counter() - started, 1)
     return results, machine, versions
+
+
+def _service():
+    try:
+        from access_policy.bench import service
+    except ImportError as error:
+        raise RuntimeError(f"the load generator needs the `bench` extra ({error})") from None
+    return service
 
 
 def _guard(results: Results, key: str, work: Callable[[], object]) -> object:

@@ -43,7 +43,9 @@ def run(config: Config, policy: Policy, timeline: Timeline, data_dir: Path, resu
             results.extra.setdefault("fill_seconds", {})[str(size)] = round(took, 1)
             progress(f"store filled to {size:,} children ({took:.1f} s)")
             workload = SINGLE if size == config.children[0] else SCALE
-            engine, cedar_figure = _time_single(config, policy, store, pairs, timeline, cedar)
+            engine, cedar_figure, (agreed, asked) = _time_single(config, policy, store, pairs, timeline, cedar)
+            if asked:
+                results.check(f"cedar.single.agreement.{size}", f"Cedar equals the engine (single decisions, {size:,} children)", agreed, asked)
             results.add(f"single.{size}", workload, f"engine, one decision with SQLite read, {size:,} children", engine,
                         note=f"{config.single_decisions} children drawn from the store per run")
             if cedar_figure is not None:
@@ -65,27 +67,31 @@ def _cedar():
     return Cedar()
 
 
-def _time_single(config: Config, policy: Policy, store, pairs: list[Pair], timeline: Timeline, cedar) -> tuple[Measurement, Measurement | None]:
+def _time_single(config: Config, policy: Policy, store, pairs: list[Pair], timeline: Timeline, cedar):
+    """Engine and Cedar time per decision (facts read each time), and how often Cedar agreed."""
     rng = random.Random(len(pairs))
     at = timeline.at
-    item = Item(id="item-1", kind=ItemKind.NOTE, pathway="pw-03")
+    # Items in the synthetic population's care pathways, of every kind, so its facts apply.
+    kinds = list(ItemKind)
+    items = [Item(id=f"doc-{n}", kind=kinds[n % len(kinds)], pathway=f"pw-{n % 20}") for n in range(40)]
     engine_runs, cedar_runs = [], []
+    agreed = asked = 0
     for run in range(config.single_runs + 1):
-        chosen = [rng.choice(pairs) for _ in range(config.single_decisions)]
+        chosen = [(rng.choice(pairs), rng.choice(items)) for _ in range(config.single_decisions)]
         started = time.perf_counter()
-        for pair in chosen:
-            decide(policy, store.child_facts(pair.child), pair.requester, item, at)
+        answers = [decide(policy, store.child_facts(pair.child), pair.requester, item, at).permitted for pair, item in chosen]
         engine_time = (time.perf_counter() - started) / len(chosen)
         cedar_time = None
         if cedar is not None:
             started = time.perf_counter()
-            for pair in chosen:
-                cedar.decide_one(store.child_facts(pair.child), pair.requester, item, at)
+            cedar_answers = [cedar.decide_one(store.child_facts(pair.child), pair.requester, item, at) for pair, item in chosen]
             cedar_time = (time.perf_counter() - started) / len(chosen)
+            agreed += sum(a == b for a, b in zip(answers, cedar_answers))
+            asked += len(chosen)
         if run == 0:
             continue  # a warm-up run: connections, statement caches
         engine_runs.append(engine_time)
         if cedar_time is not None:
             cedar_runs.append(cedar_time)
     engine = Measurement.of(engine_runs, "s").scaled(1e6, "µs")
-    return engine, (Measurement.of(cedar_runs, "s").scaled(1e6, "µs") if cedar_runs else None)
+    return engine, (Measurement.of(cedar_runs, "s").scaled(1e6, "µs") if cedar_runs else None), (agreed, asked)
