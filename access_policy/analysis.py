@@ -88,10 +88,17 @@ def verify(policy: Policy) -> list[Check]:
         Check("assessment-monotone", "adding a grey-zone assessment never turns a representative's deny into a permit",
               _monotone(table, "assessment", "none")),
         Check("profile-monotone", "adding an access profile never turns a deny into a permit", _monotone(table, "profile", "none")),
+        Check("casbin-agrees", "casbin's answer is the first matching row of the table (the model's matcher is sound)",
+              tuple(describe(request) for request, outcome in table.items() if outcome.rule != _first_row(policy, request))),
         Check("every-rule-decides", "every rule decides at least one request (no rule is shadowed by those above it)",
               tuple(f"rule {rule.id} (line {rule.line})" for rule in policy.rules if decided[rule.id] == 0)),
     ]
     return checks
+
+
+def _first_row(policy: Policy, request: DerivedRequest) -> str | None:
+    """The table read directly, without casbin: the first rule by order whose conditions match."""
+    return next((rule.id for rule in policy.rules if rule.matches(request)), None)
 
 
 @dataclass

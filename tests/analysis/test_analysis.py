@@ -59,3 +59,11 @@ def test_diff_groups_changes_by_old_and_new_rule(national_policy, policy_copy):
     result = diff(national_policy, load_policy(policy_copy))
     assert set(result.changed) == {("adolescent-consent", "deny", "adolescent-consent", "permit")}
     assert result.count == 6
+
+
+def test_a_matcher_that_ignores_a_dimension_is_caught(policy_copy):
+    model = policy_copy / "model.conf"
+    model.write_text(model.read_text().replace(" && fits(r.profile, p.profile)", ""))
+    failed = {check.id: check for check in verify(load_policy(policy_copy)) if not check.passed}
+    assert "casbin-agrees" in failed
+    assert "profile=" in failed["casbin-agrees"].counterexamples[0]
