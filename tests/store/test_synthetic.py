@@ -1,0 +1,46 @@
+"""The synthetic population: deterministic, unique ids, all ages, and facts only where the law allows them."""
+
+from __future__ import annotations
+
+import collections
+import json
+
+from access_policy.age import age_on
+from access_policy.facts import FactKind
+from access_policy.identity import parse_person_id
+from access_policy.synthetic import REFERENCE_DATE, children, fact_drafts, import_lines
+
+
+def test_the_same_seed_gives_the_same_data():
+    assert list(import_lines(200, seed=9)) == list(import_lines(200, seed=9))
+    assert list(import_lines(200, seed=9)) != list(import_lines(200, seed=10))
+    assert [d[0] for d in fact_drafts(500, seed=9)] == [d[0] for d in fact_drafts(500, seed=9)]
+
+
+def test_a_population_of_all_kinds():
+    population = list(children(12_000, seed=2))
+    ids = [c.child for c in population]
+    parents = {h["id"] for c in population for h in c.line["holders"] if "id" in h}
+    assert len(set(ids)) == len(ids) and not parents & set(ids)
+    ages = collections.Counter(age_on(c.birth_date, REFERENCE_DATE) for c in population)
+    assert set(ages) == set(range(20))
+    for c in population[:500]:
+        assert parse_person_id(c.child).birth_date == c.birth_date
+    shapes = collections.Counter()
+    for c in population:
+        for holder in c.line["holders"]:
+            shapes["organisation" if "organisation" in holder else holder["responsibility"]] += 1
+        shapes[c.line["address_protection"]] += 1
+        shapes[len(c.line["holders"])] += 1
+        for kind, _, author in c.facts:
+            shapes[kind] += 1
+            assert author.hpr and author.org
+            if kind is FactKind.ASSESSMENTS:
+                assert 12 <= age_on(c.birth_date, REFERENCE_DATE) <= 15
+    for wanted in ("felles", "mor", "far", "ukjent", "organisation", "fortrolig", "strengtFortrolig", 1, 2, *FactKind):
+        assert shapes[wanted] > 0, wanted
+
+
+def test_import_lines_are_the_contracts_shape():
+    line = json.loads(next(import_lines(1)))
+    assert set(line) == {"child", "birth_date", "address_protection", "holders", "retrieved_at"}
