@@ -26,6 +26,7 @@ class Config:
     service_concurrency: int = 16
     service_window: float = 1.0
     service_warmup: int = 200
+    bare_workers: tuple[int, ...] = (1, 2)
     service_batch_items: int = 1000
     import_children: int = 10_000
     memory: bool = False
@@ -42,6 +43,7 @@ QUICK = Config(
     service_seconds=2.0,
     service_window=0.5,
     service_warmup=100,
+    bare_workers=(1,),
 )
 FULL = Config(
     mode="full",

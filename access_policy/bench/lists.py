@@ -6,7 +6,7 @@ import time
 
 from access_policy.bench.config import Config
 from access_policy.bench.results import Results
-from access_policy.bench.timeline import Timeline, build_timeline
+from access_policy.bench.timeline import Timeline
 from access_policy.bench.timing import Measurement, repeat
 from access_policy.decisions import decide_many
 from access_policy.policy import Policy
@@ -15,9 +15,8 @@ ENGINE = "1 engine, list"
 PEERS = "4 peers, list"
 
 
-def run(config: Config, policy: Policy, results: Results, progress=print) -> Timeline:
+def run(config: Config, policy: Policy, timeline: Timeline, results: Results, progress=print) -> None:
     """Time the engine on the timeline, then each peer on the same decisions, and check they agree."""
-    timeline = build_timeline(config.timeline_items)
     items = timeline.items
     per_item = 1e6 / len(items)
 
@@ -40,7 +39,6 @@ def run(config: Config, policy: Policy, results: Results, progress=print) -> Tim
     results.ratio("cedar-over-engine", "Cedar / engine, per item (list)", "cedar.list", "engine.list")
     for lines in config.casbin_lines:
         results.ratio(f"casbin-{lines}-over-engine", f"naive casbin {lines:,} lines / engine, per item (list)", f"casbin.list.{lines}", "engine.list")
-    return timeline
 
 
 def _rule_counts(decisions) -> dict[str, int]:

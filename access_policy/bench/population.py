@@ -47,55 +47,82 @@ def write_import_file(path: Path, count: int, *, seed: int = 6) -> int:
     return written
 
 
+def _produce(queue, seed: int, chunk: int) -> None:
+    """Generate synthetic children in chunks into `queue` (runs in its own process, until stopped)."""
+    from access_policy.synthetic import children
+
+    lines, drafts, pairs = [], [], []
+    for synthetic in children(100_000_000, seed=seed):
+        lines.append(synthetic.import_line)
+        drafts.extend((synthetic.child, kind, draft, author) for kind, draft, author in synthetic.facts)
+        holders = [h.get("id") or h.get("organisation") for h in synthetic.line["holders"]]
+        pairs.append(Pair(synthetic.child, next((h for h in holders if h), "")))
+        if len(lines) >= chunk:
+            queue.put((lines, drafts, pairs))
+            lines, drafts, pairs = [], [], []
+
+
 class Population:
     """The synthetic population, loaded into one store in steps through the store's bulk paths.
 
     `access_policy.synthetic.fill_store` loads N children in one go; growing one store from 1,000
-    to 1,000,000 children needs the next children of the same generator at each step, so the
-    generator is kept here and each step stores the next slice the way `fill_store` does.
+    to 1,000,000 children needs the next children of the same generator at each step. The
+    generator runs in a process of its own, a few chunks ahead, while this one stores the
+    previous chunk the way `fill_store` does (representation import, then bulk facts): on two
+    cores generating and storing overlap instead of adding up. Call `close()` when done.
     """
 
-    def __init__(self, store, *, seed: int = 5, sample: int = 1000, batch_size: int = 5000):
-        from access_policy.synthetic import children, fact_time
+    def __init__(self, store, *, seed: int = 5, sample: int = 1000, chunk: int = 5000):
+        import multiprocessing
+
+        from access_policy.synthetic import fact_time
 
         self.store = store
         self.stored = 0
         self.sample: list[Pair] = []
         self._sample_size = sample
-        self._children = children(10_000_000, seed=seed)
+        self._seen = 0
         self._now = fact_time()
         self._rng = random.Random(seed)
-        self._batch_size = batch_size
+        self._chunk = chunk
+        self._pending: tuple[list, list, list] | None = None
+        context = multiprocessing.get_context("spawn")
+        self._queue = context.Queue(maxsize=4)
+        self._producer = context.Process(target=_produce, args=(self._queue, seed, chunk), daemon=True)
+        self._producer.start()
 
     def grow(self, total: int) -> None:
         """Store children until `total` are stored."""
-        lines: list[str] = []
-        drafts: list[tuple[str, FactKind, object, Author]] = []
-
-        def flush() -> None:
-            summary = self.store.import_representations(lines, batch_size=self._batch_size, now=self._now)
+        while self.stored < total:
+            lines, drafts, pairs = self._pending or self._queue.get(timeout=600)
+            self._pending = None
+            room = total - self.stored
+            if len(lines) > room:
+                # Keep the rest of the chunk for the next step; its facts go with their children.
+                rest = set(pair.child for pair in pairs[room:])
+                self._pending = (lines[room:], [d for d in drafts if d[0] in rest], pairs[room:])
+                lines, pairs = lines[:room], pairs[:room]
+                drafts = [d for d in drafts if d[0] not in rest]
+            summary = self.store.import_representations(lines, batch_size=self._chunk, now=self._now)
             if summary.rejected:
                 raise RuntimeError(f"the store rejected {summary.rejected} synthetic children: {summary.rejections[:3]}")
-            self.store.create_facts_bulk(drafts, now=self._now, batch_size=self._batch_size)
-            lines.clear()
-            drafts.clear()
+            self.store.create_facts_bulk(drafts, now=self._now, batch_size=self._chunk)
+            self.stored += len(lines)
+            for pair in pairs:
+                if pair.requester:
+                    self._keep(pair)
 
-        while self.stored < total:
-            synthetic = next(self._children)
-            self.stored += 1
-            lines.append(synthetic.import_line)
-            drafts.extend((synthetic.child, kind, draft, author) for kind, draft, author in synthetic.facts)
-            holders = [h.get("id") or h.get("organisation") for h in synthetic.line["holders"]]
-            holders = [h for h in holders if h]
-            if holders:
-                self._keep(Pair(synthetic.child, holders[0]))
-            if len(lines) >= self._batch_size * 10:
-                flush()
-        flush()
+    def close(self) -> None:
+        """Stop the generator process."""
+        if self._producer.is_alive():
+            self._producer.kill()
+        self._producer.join(10)
+        self._queue.cancel_join_thread()
+        self._queue.close()
 
     def _keep(self, pair: Pair) -> None:
         # A reservoir sample: every stored child is equally likely to be asked about.
-        self._seen = getattr(self, "_seen", 0) + 1
+        self._seen += 1
         if len(self.sample) < self._sample_size:
             self.sample.append(pair)
         else:

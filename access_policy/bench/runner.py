@@ -13,6 +13,7 @@ from access_policy.bench import imports, lists, scale, targets
 from access_policy.bench.config import Config
 from access_policy.bench.machine import describe_machine, package_versions
 from access_policy.bench.results import Results
+from access_policy.bench.timeline import build_timeline
 from access_policy.policy import load_policy
 
 
@@ -27,7 +28,8 @@ def run(config: Config, *, work_dir: Path | None = None, progress: Callable[[str
     work = Path(temporary) if temporary else work_dir
     work.mkdir(parents=True, exist_ok=True)
     try:
-        timeline = lists.run(config, policy, results, progress)
+        timeline = build_timeline(config.timeline_items)
+        _guard(results, "lists", lambda: lists.run(config, policy, timeline, results, progress))
         pairs = []
         data_dir = work / "store"
         if config.children:
@@ -57,9 +59,12 @@ def _service():
 
 
 def _guard(results: Results, key: str, work: Callable[[], object]) -> object:
+    started = time.perf_counter()
     try:
         return work()
     except Exception as error:  # noqa: BLE001 - one failing workload must not lose the others' figures
         results.skip(key, f"{type(error).__name__}: {error}".splitlines()[0])
         results.extra.setdefault("tracebacks", {})[key] = traceback.format_exc(limit=5)
         return None
+    finally:
+        results.extra.setdefault("seconds", {})[key] = round(time.perf_counter() - started, 1)

@@ -31,9 +31,11 @@ def run(config: Config, policy: Policy, timeline: Timeline, data_dir: Path, resu
 
     store = open_store(data_dir=data_dir)
     pairs: list[Pair] = []
+    closing: list[Population] = []
     try:
         store_timeline(store, timeline)
         population = Population(store, sample=max(1000, config.single_decisions))
+        closing.append(population)
         cedar = _cedar()
         for size in config.children:
             started = time.perf_counter()
@@ -55,6 +57,8 @@ def run(config: Config, policy: Policy, timeline: Timeline, data_dir: Path, resu
         first, last = config.children[0], config.children[-1]
         results.ratio("single-scale", f"single decision, {last:,} / {first:,} children", f"single.{last}", f"single.{first}")
     finally:
+        for population in closing:
+            population.close()
         store.close()
     return pairs
 

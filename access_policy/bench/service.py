@@ -72,6 +72,8 @@ def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, w
     items = len(timeline.items)
     for workers in (1, 2):
         for target in ("service", "bare"):
+            if target == "bare" and workers not in config.bare_workers:
+                continue
             port = free_port()
             if target == "service":
                 command = _cli("serve", "--data-dir", str(data_dir), "--dev", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers))
