@@ -51,6 +51,9 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# On SQLite an INTEGER PRIMARY KEY is the rowid itself: one B-tree fewer per feed and log row.
+_Position = BigInteger().with_variant(Integer, "sqlite")
+
 metadata = MetaData()
 
 
@@ -72,7 +75,7 @@ change_counter = Table(
 changes = Table(
     "changes",
     metadata,
-    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("position", _Position, primary_key=True, autoincrement=False),
     Column("child", String(11), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("fact_id", String(64), nullable=False),
@@ -155,7 +158,7 @@ audit_head = Table(
 audit_log = Table(
     "audit_log",
     metadata,
-    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("position", _Position, primary_key=True, autoincrement=False),
     Column("decision_id", String(64), nullable=False, unique=True),
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("child", String(64), nullable=False),

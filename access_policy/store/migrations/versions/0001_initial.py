@@ -16,6 +16,8 @@ branch_labels = None
 depends_on = None
 
 Instant = sa.DateTime(timezone=True)
+# On SQLite an INTEGER PRIMARY KEY is the rowid itself: one B-tree fewer per feed and log row.
+Position = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
 
 def _author(prefix: str) -> list[sa.Column]:
@@ -35,7 +37,7 @@ def upgrade() -> None:
     op.bulk_insert(sa.table("change_counter", sa.column("id"), sa.column("position")), [{"id": 1, "position": 0}])
     op.create_table(
         "changes",
-        sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("position", Position, primary_key=True, autoincrement=False),
         sa.Column("child", sa.String(11), nullable=False),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("fact_id", sa.String(64), nullable=False),
@@ -112,7 +114,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "audit_log",
-        sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("position", Position, primary_key=True, autoincrement=False),
         sa.Column("decision_id", sa.String(64), nullable=False, unique=True),
         sa.Column("recorded_at", Instant, nullable=False),
         sa.Column("child", sa.String(64), nullable=False),
