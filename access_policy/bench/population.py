@@ -20,7 +20,6 @@ from access_policy.facts import (
     ExemptionDraft,
     FactKind,
     NecessaryInformationDraft,
-    Scope,
 )
 
 SYNC = Author(system="bench-fill")

@@ -107,6 +107,14 @@ def markdown(data: dict) -> str:
         lines.append(f"| {t['label']}{note} | {t['bound']} | {value} | **{t['status']}** |")
     if data["skipped"]:
         lines += ["", "Skipped:", ""] + [f"- {key}: {reason}" for key, reason in data["skipped"].items()]
+    fills = data.get("extra", {}).get("fill_seconds")
+    if fills:
+        lines += ["", "Store filled (synthetic population, the store's bulk paths): "
+                  + ", ".join(f"to {int(size):,} children in {value:.0f} s" for size, value in fills.items()) + "."]
+    seconds = data.get("extra", {}).get("seconds")
+    if seconds:
+        spent = ", ".join(f"{key} {value:.0f} s" for key, value in seconds.items())
+        lines += ["", f"Wall time: {machine.get('seconds', 0):.0f} s in all ({spent}); load average at the end {machine.get('finished_load_average')}."]
     return "\n".join(lines) + "\n"
 
 

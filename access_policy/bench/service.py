@@ -83,8 +83,10 @@ def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, w
             base = f"http://127.0.0.1:{port}"
             with server(command, f"{base}/healthz", work / f"{target}-{workers}.log", timeout=180) as process:
                 _warm(base, single, bearer, config)
-                if target == "service" and workers == 1:
-                    _memory(config, process.pid, base, single, bearer, results, progress)
+                answered = config.service_warmup
+                if target == "service" and workers == 1 and config.memory:
+                    answered += _load(f"{base}/v1/decisions", single, bearer, concurrency=8, seconds=300, requests=config.memory_warmup)["ok"]
+                    _memory(process.pid, answered, results, progress)
                 for kind, bodies, per_request, concurrency in (
                     ("single", single, 1, config.service_concurrency),
                     ("batch", batch, items, 4),
@@ -94,6 +96,9 @@ def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, w
                                     concurrency=concurrency, seconds=config.service_seconds, requests=requests,
                                     window=config.service_window)
                     _record(results, target, workers, kind, per_request, outcome, progress)
+                    answered += outcome["ok"] * per_request
+                if target == "service" and workers == 1 and not config.memory:
+                    _memory(process.pid, answered, results, progress)
     for workers in (1, 2):
         for kind in ("single", "batch"):
             results.ratio(f"service-over-bare.{workers}.{kind}", f"service / bare endpoint, {kind}, {workers} worker(s), requests/s",
@@ -121,11 +126,9 @@ def _record(results: Results, target: str, workers: int, kind: str, per_request:
     progress(f"{label}: {outcome['requests_per_s']:,.0f} req/s, p50 {outcome['p50_ms']:.1f} ms, p99 {outcome['p99_ms']:.1f} ms")
 
 
-def _memory(config: Config, pid: int, base: str, single: Path, bearer: str, results: Results, progress) -> None:
-    warmup = config.memory_warmup
-    outcome = _load(f"{base}/v1/decisions", single, bearer, concurrency=8, seconds=300, requests=warmup)
+def _memory(pid: int, answered: int, results: Results, progress) -> None:
     pids = tree_pids(pid)
     total = sum(rss_kib(p) or 0 for p in pids)
-    results.add("memory.rss", MEMORY, f"service resident memory after {outcome['ok']:,} decisions",
+    results.add("memory.rss", MEMORY, f"service resident memory after {answered:,} item decisions",
                 Measurement.of([total / 1024], "MiB"), note=f"VmRSS of {len(pids)} process(es), one worker")
-    progress(f"service memory after {outcome['ok']:,} decisions: {total / 1024:.0f} MiB")
+    progress(f"service memory after {answered:,} item decisions: {total / 1024:.0f} MiB")
