@@ -89,9 +89,13 @@ def _document_problems(app: FastAPI) -> None:
                     if status == "422" or schema is None:
                         schema = problem_ref  # FastAPI's own validation error is sent as a Problem too
                     content[problems.PROBLEM_MEDIA_TYPE] = {"schema": schema}
-        schemas = spec.get("components", {}).get("schemas", {})
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
+        for model in decisions.EXTRA_SCHEMAS:  # bodies a route parses itself
+            schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(schema.pop("$defs", {}))
+            schemas[model.__name__] = schema
         app.openapi_schema = spec
         return spec
 
