@@ -29,6 +29,7 @@ class Config:
     bare_workers: tuple[int, ...] = (1, 2)
     service_batch_items: int = 1000
     import_children: int = 10_000
+    import_runs: int = 1
     memory: bool = False
     memory_warmup: int = 10_000
 
@@ -57,6 +58,7 @@ FULL = Config(
     service_seconds=10.0,
     service_requests=200_000,
     import_children=100_000,
+    import_runs=2,
     memory=True,
 )
 TINY = Config(

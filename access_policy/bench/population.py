@@ -71,7 +71,7 @@ class Population:
     cores generating and storing overlap instead of adding up. Call `close()` when done.
     """
 
-    def __init__(self, store, *, seed: int = 5, sample: int = 1000, chunk: int = 5000):
+    def __init__(self, store, *, seed: int = 5, sample: int = 1000, chunk: int = 5000, save: tuple[Path, int] | None = None):
         import multiprocessing
 
         from access_policy.synthetic import fact_time
@@ -85,6 +85,10 @@ class Population:
         self._rng = random.Random(seed)
         self._chunk = chunk
         self._pending: tuple[list, list, list] | None = None
+        # The first children's import lines, kept as a file for the import workload (no second generation).
+        self._save_path, self._save_left = save if save is not None else (None, 0)
+        if self._save_path is not None:
+            self._save_path.write_text("")
         context = multiprocessing.get_context("spawn")
         self._queue = context.Queue(maxsize=4)
         self._producer = context.Process(target=_produce, args=(self._queue, seed, chunk), daemon=True)
@@ -102,6 +106,10 @@ class Population:
                 self._pending = (lines[room:], [d for d in drafts if d[0] in rest], pairs[room:])
                 lines, pairs = lines[:room], pairs[:room]
                 drafts = [d for d in drafts if d[0] not in rest]
+            if self._save_left > 0:
+                with self._save_path.open("a") as out:
+                    out.writelines(line + "\n" for line in lines[: self._save_left])
+                self._save_left -= min(self._save_left, len(lines))
             summary = self.store.import_representations(lines, batch_size=self._chunk, now=self._now)
             if summary.rejected:
                 raise RuntimeError(f"the store rejected {summary.rejected} synthetic children: {summary.rejections[:3]}")

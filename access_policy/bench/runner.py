@@ -33,7 +33,8 @@ def run(config: Config, *, work_dir: Path | None = None, progress: Callable[[str
         pairs = []
         data_dir = work / "store"
         if config.children:
-            pairs = _guard(results, "scale", lambda: scale.run(config, policy, timeline, data_dir, results, progress)) or []
+            pairs = _guard(results, "scale", lambda: scale.run(config, policy, timeline, data_dir, results, progress,
+                                                              import_file=work / imports.IMPORT_FILE)) or []
         if config.service and pairs:
             results.extra["memory_children"] = config.children[-1]
             _guard(results, "service", lambda: _service().run(config, data_dir, pairs, timeline, work, results, progress))

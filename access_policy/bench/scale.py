@@ -25,7 +25,8 @@ SINGLE = "2 engine, single"
 SCALE = "3 scale"
 
 
-def run(config: Config, policy: Policy, timeline: Timeline, data_dir: Path, results: Results, progress=print) -> list[Pair]:
+def run(config: Config, policy: Policy, timeline: Timeline, data_dir: Path, results: Results, progress=print,
+        import_file: Path | None = None) -> list[Pair]:
     """Fill the store step by step and time single decisions at each size; return the last sample of pairs."""
     from access_policy.store import open_store
 
@@ -34,7 +35,8 @@ def run(config: Config, policy: Policy, timeline: Timeline, data_dir: Path, resu
     closing: list[Population] = []
     try:
         store_timeline(store, timeline)
-        population = Population(store, sample=max(1000, config.single_decisions))
+        save = (import_file, config.import_children) if import_file is not None and config.import_children <= config.children[-1] else None
+        population = Population(store, sample=max(1000, config.single_decisions), save=save)
         closing.append(population)
         cedar = _cedar()
         for size in config.children:
