@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:access-policy:problem:"
 WWW_AUTHENTICATE = 'Bearer realm="access-policy"'
+_NO_TOKEN = "an `Authorization: Bearer <token>` header is required"
 
 
 class FieldError(BaseModel):
@@ -166,9 +167,6 @@ def _access_policy_error(request: Request, error: AccessPolicyError) -> Response
         log.error("configuration error: %s", error)
         return problem(500, "internal-error", "the service is not configured correctly")
     return problem(422, error.code, error.message)
-
-
-_NO_TOKEN = "an `Authorization: Bearer <token>` header is required"
 
 
 def _http_error(request: Request, error: StarletteHTTPException) -> Response:

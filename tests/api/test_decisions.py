@@ -176,3 +176,8 @@ def test_a_streamed_body_over_the_limit_is_a_413(client, token, settings):
 
     headers = token("decisions") | {"content-type": "application/json"}
     _problem(client.post("/v1/decisions", content=stream(), headers=headers), 413)
+
+
+def test_a_batch_body_is_not_read_before_the_token_is_checked(client):
+    response = client.post("/v1/decisions/batch", content=b'{"items": [', headers={"content-type": "application/json"})
+    assert response.status_code == 401

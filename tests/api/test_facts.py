@@ -154,3 +154,11 @@ def test_the_change_feed_pages_through_creates_and_revocations(client, clinician
     empty = client.get("/v1/changes", params={"after": page["next"]}, headers=reader).json()
     assert empty["changes"] == [] and empty["next"] == page["next"]
     assert client.get("/v1/changes", params={"after": "abc"}, headers=reader).status_code == 422
+
+
+def test_an_unusable_idempotency_key_is_a_422(client, clinician, family):
+    response = client.post(
+        f"/v1/children/{family.child}/exemptions", json=_body("exemptions", family), headers=clinician | {"Idempotency-Key": "k" * 201}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "Idempotency-Key"
