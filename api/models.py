@@ -13,8 +13,8 @@ from access_policy.identity import parse_party_id, parse_person_id
 
 
 def _typed_errors(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    # The fact types raise InvalidIdError from inside pydantic; turning it into a pydantic error
-    # here keeps the full location (e.g. `items.17.organisation`) in the 422 problem.
+    # The fact types raise InvalidIdError from inside pydantic, which would escape validation;
+    # as a pydantic error it keeps the object's location (e.g. `item`) in the 422 problem.
     try:
         return handler(value)
     except InvalidInputError as error:
