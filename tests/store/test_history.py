@@ -55,6 +55,7 @@ def test_the_same_content_again_is_unchanged_and_a_newer_retrieval_refreshes(sto
     assert store.child_facts(CHILD_8, as_of=later - HOUR).representation.retrieved_at == t0
     # A refresh changes the fact version, so a cache notices it.
     assert store.child_facts(CHILD_8).version != store.child_facts(CHILD_8, as_of=later - HOUR).version
+    assert store.child_version(CHILD_8) == store.child_facts(CHILD_8).version
     changes, _ = store.changes()
     assert len(changes) == 1
 
@@ -128,6 +129,8 @@ def test_as_of_reads_the_records_as_they_stood(store, t0):
     # The version orders the states: each later state has a higher one.
     versions = [int(f.version) for f in (before_anything, at_start, while_active, now)]
     assert versions == sorted(versions) and len(set(versions)) == 4
+    assert store.child_version(CHILD_8) == now.version == "4"
+    assert store.child_version(CHILD_13) == "0"
 
 
 def test_assessment_only_for_a_child_aged_12_to_15(store, t0):
