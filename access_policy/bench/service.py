@@ -3,8 +3,9 @@
 `access-policy serve --dev` is started on the filled store (one worker, then two) and loaded by
 `loadgen` in its own process: single decisions for children drawn from the store, then batches of
 the timeline's 1,000 items. The bare FastAPI endpoint (`bench.bare`) takes the same load under
-the same uvicorn settings (log level info, no access log, as `serve` runs it): that is the ceiling. Every server listens on 127.0.0.1 only and is
-stopped (its whole process group) when its phase ends, also on error.
+the same uvicorn settings (log level info, no access log, as `serve` runs it): that is the
+ceiling. Every server listens on 127.0.0.1 only and is stopped (its whole process group) when
+its phase ends, also on error.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import httpx
 
 from access_policy.bench.config import Config
 from access_policy.bench.population import Pair
@@ -23,7 +26,6 @@ from access_policy.bench.timing import Measurement
 
 SERVICE = "5 service"
 MEMORY = "6 memory"
-CLI = "access_policy.cli"
 
 
 def _cli(*args: str) -> list[str]:
@@ -82,6 +84,8 @@ def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, w
                                          "--workers", str(workers), "--log-level", "info", "--no-access-log")
             base = f"http://127.0.0.1:{port}"
             with server(command, f"{base}/healthz", work / f"{target}-{workers}.log", timeout=180) as process:
+                if target == "service":
+                    _check(base, batch, bearer, timeline, workers, results)
                 _warm(base, single, bearer, config)
                 answered = config.service_warmup
                 if target == "service" and workers == 1 and config.memory:
@@ -103,6 +107,19 @@ def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, w
         for kind in ("single", "batch"):
             results.ratio(f"service-over-bare.{workers}.{kind}", f"service / bare endpoint, {kind}, {workers} worker(s), requests/s",
                           f"service.{workers}.{kind}.rps", f"bare.{workers}.{kind}.rps")
+
+
+def _check(base: str, batch: Path, bearer: str, timeline: Timeline, workers: int, results: Results) -> None:
+    """The service's answers for the timeline, from its store, against the engine's on the same facts."""
+    from access_policy.decisions import decide_many
+    from access_policy.policy import load_policy
+
+    expected = [d.effect.value for d in decide_many(load_policy(), timeline.facts, timeline.requester, timeline.items, timeline.at)]
+    response = httpx.post(f"{base}/v1/decisions/batch", content=batch.read_text().strip(),
+                          headers={"authorization": f"Bearer {bearer}", "content-type": "application/json"}, timeout=60)
+    answers = [r.get("decision") for r in response.json().get("results", [])] if response.status_code == 200 else []
+    agreed = sum(a == b for a, b in zip(answers, expected))
+    results.check(f"service.agreement.{workers}", f"service equals the engine (timeline batch, {workers} worker(s))", agreed, len(expected))
 
 
 def _warm(base: str, single: Path, bearer: str, config: Config) -> None:
