@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from access_policy.decisions import Decision, Effect, Reason, decide_many
-from access_policy.errors import InconsistentFactsError
+from access_policy.errors import InconsistentFactsError, StoreUnavailableError
 from access_policy.facts import Item
 from access_policy.policy import Policy
 from access_policy.service.tokens import Caller
@@ -76,7 +76,10 @@ class DecisionService:
             outcome = DecisionOutcome(decision_id, [denial] * len(items), items, policy.version, True)
             return self._logged(outcome, caller, requester, child, at, now, None)
         except Exception as error:  # noqa: BLE001 - fail closed: whatever the store did, deny
-            log.warning("facts for a decision could not be read; denying: %s", error)
+            if isinstance(error, StoreUnavailableError):
+                log.warning("facts for a decision could not be read; denying: %s", error)
+            else:
+                log.exception("reading facts for a decision failed unexpectedly; denying")
             denial = _fail_closed(policy, STORE_UNAVAILABLE)
             outcome = DecisionOutcome(decision_id, [denial] * len(items), items, policy.version, False, STORE_UNAVAILABLE)
             self._try_log(outcome, caller, requester, child, at, now)
