@@ -107,6 +107,11 @@ def markdown(data: dict) -> str:
         lines.append(f"| {t['label']}{note} | {t['bound']} | {value} | **{t['status']}** |")
     if data["skipped"]:
         lines += ["", "Skipped:", ""] + [f"- {key}: {reason}" for key, reason in data["skipped"].items()]
+    profiles = data.get("extra", {}).get("profiles")
+    if profiles:
+        lines += ["", "Where the service spends its time under load (py-spy, share of busy samples, inclusive):"]
+        for key, frames in profiles.items():
+            lines += ["", f"- {key}:"] + [f"  - {share:.0%} `{frame}`" for frame, share in frames[:12]]
     fills = data.get("extra", {}).get("fill_seconds")
     if fills:
         lines += ["", "Store filled (synthetic population, the store's bulk paths): "

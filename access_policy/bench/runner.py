@@ -17,7 +17,9 @@ from access_policy.bench.timeline import build_timeline
 from access_policy.policy import load_policy
 
 
-def run(config: Config, *, work_dir: Path | None = None, progress: Callable[[str], None] = print) -> tuple[Results, dict, dict]:
+def run(
+    config: Config, *, work_dir: Path | None = None, progress: Callable[[str], None] = print, profile_dir: Path | None = None
+) -> tuple[Results, dict, dict]:
     """Run every workload the config asks for; a workload that fails is reported as skipped, with why."""
     machine = describe_machine()
     versions = package_versions()
@@ -37,7 +39,7 @@ def run(config: Config, *, work_dir: Path | None = None, progress: Callable[[str
                                                               import_file=work / imports.IMPORT_FILE)) or []
         if config.service and pairs:
             results.extra["memory_children"] = config.children[-1]
-            _guard(results, "service", lambda: _service().run(config, data_dir, pairs, timeline, work, results, progress))
+            _guard(results, "service", lambda: _service().run(config, data_dir, pairs, timeline, work, results, progress, profile_dir))
         elif config.service:
             results.skip("service", "no filled store to serve")
         if config.import_children:

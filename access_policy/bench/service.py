@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from access_policy.bench import profiling
 from access_policy.bench.config import Config
 from access_policy.bench.population import Pair
 from access_policy.bench.processes import free_port, python_command, rss_kib, server, tree_pids
@@ -63,7 +64,8 @@ def _load(url: str, bodies: Path, token: str | None, *, concurrency: int, second
     return json.loads(done.stdout)
 
 
-def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, work: Path, results: Results, progress=print) -> None:
+def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, work: Path, results: Results, progress=print,
+        profile_dir: Path | None = None) -> None:
     """Load the service and the bare endpoint with one worker and with two; then record memory."""
     single, batch = _bodies(work, pairs, timeline)
     token = subprocess.run(_cli("token", "--data-dir", str(data_dir), "--scope", "decisions", "--ttl", "7200"),
@@ -96,10 +98,18 @@ def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, w
                     ("batch", batch, items, 4),
                 ):
                     requests = config.service_requests if kind == "single" else max(10, config.service_requests // 10)
+                    spy = None
+                    if profile_dir is not None and target == "service":
+                        spy = profiling.start(process.pid, config.service_seconds, profile_dir / f"service-{workers}-{kind}.txt")
                     outcome = _load(f"{base}/v1/decisions" + ("/batch" if kind == "batch" else ""), bodies, bearer,
                                     concurrency=concurrency, seconds=config.service_seconds, requests=requests,
                                     window=config.service_window)
                     _record(results, target, workers, kind, per_request, outcome, progress)
+                    if spy is not None:
+                        spy.wait(60)
+                        collapsed = profile_dir / f"service-{workers}-{kind}.txt"
+                        if collapsed.exists():
+                            results.extra.setdefault("profiles", {})[f"service.{workers}.{kind}"] = profiling.summarise(collapsed)
                     answered += outcome["ok"] * per_request
                 if target == "service" and workers == 1 and not config.memory:
                     _memory(process.pid, answered, results, progress)

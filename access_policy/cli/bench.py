@@ -21,6 +21,10 @@ def bench(
     quick: Annotated[bool, typer.Option("--quick", help="Smaller sizes, up to 100,000 children: under 2 minutes on 2 cores.")] = False,
     output: Annotated[Path, typer.Option("--output", help="Directory for results-<mode>.json and .md.")] = Path("bench-results"),
     plot: Annotated[Path | None, typer.Option("--plot", help="Also draw decision time against children stored to this PNG.", show_default=False)] = None,
+    profile: Annotated[
+        Path | None,
+        typer.Option("--profile", help="Sample the service under load with py-spy (if installed) into this directory.", show_default=False),
+    ] = None,
 ) -> None:
     """Measure the engine, naive casbin, Cedar and the service on the same decisions; print and write the results."""
     import shlex
@@ -32,7 +36,7 @@ def bench(
 
     config = QUICK if quick else FULL
     command = "access-policy " + " ".join(shlex.quote(arg) for arg in sys.argv[1:])
-    results, machine, versions = run(config, progress=lambda line: out.print(f"[dim]…[/] {line}"))
+    results, machine, versions = run(config, progress=lambda line: out.print(f"[dim]…[/] {line}"), profile_dir=profile)
     data = report.as_dict(results, machine, versions, command)
     report.print_tables(results, out)
     json_path, md_path = report.write(data, output)
