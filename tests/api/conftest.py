@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from access_policy.facts import Author, Holder, Representation, Responsibility
 from access_policy.identity import make_person_id
@@ -77,7 +78,10 @@ class Family:
     """A child of 13 (at the fixed `now`) with two parents holding joint responsibility and one parent without it."""
 
     def __init__(self, now: datetime.datetime, serial: int = 0):
-        self.child = make_person_id(datetime.date(2013, 3, 14), 10 + serial)
+        # 13 at the fixed `now`; on a later day born later, so that a grey-zone assessment (checked
+        # against the real time it is recorded) still finds the child 12–15.
+        birth = min(datetime.date(2013, 3, 14), datetime.date.today() - relativedelta(years=13, days=40))
+        self.child = make_person_id(birth, 10 + serial)
         self.mother = make_person_id(datetime.date(1985, 6, 1), 20 + serial)
         self.father = make_person_id(datetime.date(1984, 2, 2), 30 + serial)
         self.stranger = make_person_id(datetime.date(1980, 1, 1), 40 + serial)

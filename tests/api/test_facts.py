@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from access_policy.identity import parse_person_id
+
 from tests.api.conftest import HPR, ORG, item
 
 BODIES = {
@@ -110,7 +112,7 @@ def test_invalid_child_ids_and_bodies_are_422_problems(client, clinician, family
 def test_representation_put_replaces_and_keeps_history(client, token, family, now):
     path = f"/v1/children/{family.child}/representation"
     body = {
-        "birth_date": "2013-03-14",
+        "birth_date": parse_person_id(family.child).birth_date.isoformat(),
         "address_protection": "ugradert",
         "holders": [{"id": family.mother, "responsibility": "mor"}, {"organisation": "974589095", "responsibility": "andre"}],
         "retrieved_at": now.isoformat(),
