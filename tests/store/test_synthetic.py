@@ -44,3 +44,38 @@ def test_a_population_of_all_kinds():
 def test_import_lines_are_the_contracts_shape():
     line = json.loads(next(import_lines(1)))
     assert set(line) == {"child", "birth_date", "address_protection", "holders", "retrieved_at"}
+
+
+def _reference_person_id(birth_date, serial, synthetic=True, d_number=False):
+    """make_person_id as first written, with python-stdnum's check digits."""
+    from stdnum.no import fodselsnummer
+
+    first, last = (500, 999) if birth_date.year >= 2000 else (0, 499)
+    day = birth_date.day + (40 if d_number else 0)
+    month = birth_date.month + (80 if synthetic else 0)
+    for individual in range(first + serial * 2 % (last - first + 1), last + 1):
+        base = f"{day:02d}{month:02d}{birth_date.year % 100:02d}{individual:03d}"
+        check1 = fodselsnummer.calc_check_digit1(base)
+        if len(check1) != 1:
+            continue
+        check2 = fodselsnummer.calc_check_digit2(base + check1)
+        if len(check2) != 1:
+            continue
+        return base + check1 + check2
+    return None
+
+
+def test_make_person_id_keeps_its_numbers():
+    import datetime
+    import random
+
+    from access_policy.identity import make_person_id
+
+    rng = random.Random(5)
+    for _ in range(20_000):
+        birth = datetime.date(1900, 1, 1) + datetime.timedelta(days=rng.randrange(46_000))
+        serial, synthetic, d_number = rng.randrange(250), rng.random() < 0.5, rng.random() < 0.3
+        expected = _reference_person_id(birth, serial, synthetic, d_number)
+        if expected is None:
+            continue
+        assert make_person_id(birth, serial, synthetic=synthetic, d_number=d_number) == expected
