@@ -151,6 +151,10 @@ def audit_verify(data_dir: DataDirOption = None, database_url: DatabaseUrlOption
         result = verify_audit(store)
     except AccessPolicyError as error:
         raise _fail(f"cannot read the decision log: {error}", 1) from None
+    finally:
+        close = getattr(store, "close", None)
+        if callable(close):
+            close()
     if not result.ok:
         raise _fail(f"the decision log is broken at position {result.first_bad_position}: {result.problem}", 1)
     out.print(f"ok: {result.checked} decision-log entries verified", markup=False)

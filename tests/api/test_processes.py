@@ -20,6 +20,9 @@ import httpx
 import pytest
 import sqlalchemy
 
+from typer.testing import CliRunner
+
+from access_policy.cli import app as cli
 from access_policy.service.settings import Settings
 from access_policy.service.tokens import issue_dev_token
 from tests.api.conftest import HPR, ORG, Family, item
@@ -156,3 +159,7 @@ def test_an_exemption_made_through_one_instance_is_honoured_by_the_other(tmp_pat
             assert revoked.status_code == 200
             assert client.post(f"{first.base}/v1/decisions", json=question, headers=decide).json()["decision"] == "permit"
     assert first.stop() in (0, -signal.SIGTERM) and second.stop() in (0, -signal.SIGTERM)
+    # Both instances appended to one chain: 7 decisions, verified over the shared database.
+    verified = CliRunner().invoke(cli, ["audit", "verify", "--database-url", postgres_schema_url])
+    assert verified.exit_code == 0, verified.output
+    assert "ok: 7 decision-log entries verified" in verified.stdout
