@@ -48,7 +48,7 @@ def open_store(*, data_dir: Path | None = None, database_url: str | None = None,
             store.close()
             message = str(getattr(error, "orig", None) or error).strip().splitlines()
             raise StoreUnavailableError(
-                f"cannot migrate the fact store: {message[0] if message else type(error).__name__}"
+                f"the fact store is unavailable: {message[0] if message else type(error).__name__}"
             ) from error
     else:
         store.ping()
