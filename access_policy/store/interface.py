@@ -100,7 +100,11 @@ class FactStore(Protocol):
         ...
 
     def import_representations(self, lines: Iterable[str], *, progress: Any = None) -> ImportSummary:
-        """Bulk import, one JSON object per line (`child` plus the representation PUT body); idempotent."""
+        """Bulk import, one JSON object per line (`child` plus the representation PUT body); idempotent.
+
+        Whole children are committed per batch. `progress`, when given, is called with the number
+        of lines handled since its previous call.
+        """
         ...
 
     def append_audit(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
