@@ -686,7 +686,8 @@ class SqlFactStore:
                 batch.append((number, *parse_line(line)))
             except InvalidInputError as error:
                 rejections.append((number, str(error)))
-            if len(batch) >= batch_size:
+            # Lines handled, not only children kept, so a run of rejected lines still shows progress.
+            if len(batch) >= batch_size or handled >= batch_size:
                 flush()
         flush()
         rejections.sort()
