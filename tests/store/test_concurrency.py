@@ -101,3 +101,20 @@ def test_sigkill_after_an_acknowledged_write_loses_nothing(backend, store, ackno
         _assert_feed_matches(reopened, stored)
     finally:
         reopened.close()
+
+
+def test_instances_starting_together_migrate_once(backend):
+    # Several service workers open a fresh store at the same moment: one migrates, the others wait.
+    script = "import sys; from access_policy.store import open_store; open_store(database_url=sys.argv[1]).ping(); print('ok')"
+    starters = [
+        subprocess.Popen([sys.executable, "-c", script, backend.url], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for process in starters:
+        out, err = process.communicate(timeout=90)
+        assert process.returncode == 0 and out.strip() == "ok", err
+    store = backend.open(migrate=False)
+    try:
+        assert store.changes() == ([], 0)
+    finally:
+        store.close()
