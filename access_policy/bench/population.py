@@ -46,12 +46,17 @@ def write_import_file(path: Path, count: int, *, seed: int = 6) -> int:
     return written
 
 
-def _produce(queue, seed: int, chunk: int) -> None:
-    """Generate synthetic children in chunks into `queue` (runs in its own process, until stopped)."""
+def _produce(queue, running, seed: int, chunk: int) -> None:
+    """Generate synthetic children in chunks into `queue` (runs in its own process, until stopped).
+
+    It works only while `running` is set, so it takes no CPU while the other process measures.
+    """
     from access_policy.synthetic import children
 
     lines, drafts, pairs = [], [], []
-    for synthetic in children(100_000_000, seed=seed):
+    for number, synthetic in enumerate(children(100_000_000, seed=seed)):
+        if number % 100 == 0:
+            running.wait()
         lines.append(synthetic.import_line)
         drafts.extend((synthetic.child, kind, draft, author) for kind, draft, author in synthetic.facts)
         holders = [h.get("id") or h.get("organisation") for h in synthetic.line["holders"]]
@@ -91,11 +96,19 @@ class Population:
             self._save_path.write_text("")
         context = multiprocessing.get_context("spawn")
         self._queue = context.Queue(maxsize=4)
-        self._producer = context.Process(target=_produce, args=(self._queue, seed, chunk), daemon=True)
+        self._running = context.Event()
+        self._producer = context.Process(target=_produce, args=(self._queue, self._running, seed, chunk), daemon=True)
         self._producer.start()
 
     def grow(self, total: int) -> None:
-        """Store children until `total` are stored."""
+        """Store children until `total` are stored (the generator runs only meanwhile)."""
+        self._running.set()
+        try:
+            self._grow(total)
+        finally:
+            self._running.clear()
+
+    def _grow(self, total: int) -> None:
         while self.stored < total:
             lines, drafts, pairs = self._pending or self._queue.get(timeout=600)
             self._pending = None
