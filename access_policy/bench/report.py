@@ -56,6 +56,14 @@ def print_tables(results: Results, console: Console) -> None:
         for r in results.ratios.values():
             ratios.add_row(r.label, f"{_number(r.value)}×")
         console.print(ratios)
+    latency = results.extra.get("latency_ms")
+    if latency:
+        table = Table(title="service latency", title_justify="left")
+        for column in ("load", "p50", "p99"):
+            table.add_column(column, justify="left" if column == "load" else "right")
+        for key, value in latency.items():
+            table.add_row(key, f"{value['p50']:.1f} ms", f"{value['p99']:.1f} ms")
+        console.print(table)
     if results.checks:
         checks = Table(title="agreement with the engine", title_justify="left")
         checks.add_column("check")
@@ -94,6 +102,10 @@ def markdown(data: dict) -> str:
     notes = [(f["label"], f["note"]) for f in data["figures"].values() if f.get("note")]
     if notes:
         lines += ["", "Notes:", ""] + [f"- {label}: {note}" for label, note in notes]
+    latency = data.get("extra", {}).get("latency_ms")
+    if latency:
+        lines += ["", "| service load (target.workers.kind) | p50 latency | p99 latency |", "|---|---:|---:|"]
+        lines += [f"| {key} | {value['p50']:.1f} ms | {value['p99']:.1f} ms |" for key, value in latency.items()]
     if data["ratios"]:
         lines += ["", "| ratio (medians of this run) | value |", "|---|---:|"]
         lines += [f"| {r['label']} | {_number(r['value'])}× |" for r in data["ratios"].values()]
