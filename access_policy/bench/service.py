@@ -156,6 +156,7 @@ def _record(results: Results, target: str, workers: int, kind: str, per_request:
 def _memory(pid: int, answered: int, results: Results, progress) -> None:
     pids = tree_pids(pid)
     total = sum(rss_kib(p) or 0 for p in pids)
+    megabytes = total * 1024 / 1e6  # VmRSS is in KiB; the target is in MB
     results.add("memory.rss", MEMORY, f"service resident memory after {answered:,} item decisions",
-                Measurement.of([total / 1024], "MiB"), note=f"VmRSS of {len(pids)} process(es), one worker")
-    progress(f"service memory after {answered:,} item decisions: {total / 1024:.0f} MiB")
+                Measurement.of([megabytes], "MB"), note=f"VmRSS of {len(pids)} process(es), one worker")
+    progress(f"service memory after {answered:,} item decisions: {megabytes:.0f} MB")

@@ -30,5 +30,5 @@ def judge(results: Results) -> None:
     memory = results.median("memory.rss") if results.extra.get("memory_children", 0) >= MILLION else None
     memory_note = None
     if memory is None and results.median("memory.rss") is not None:
-        memory_note = f"1,000,000 children only in full mode; with {results.extra.get('memory_children', 0):,}: {results.median('memory.rss'):.0f} MiB"
-    results.target("memory", "service resident memory, 1,000,000 children stored (MiB)", memory, "<=", 300, "", memory_note)
+        memory_note = f"1,000,000 children only in full mode; with {results.extra.get('memory_children', 0):,}: {results.median('memory.rss'):.0f} MB"
+    results.target("memory", "service resident memory, 1,000,000 children stored (MB)", memory, "<=", 300, "", memory_note)
