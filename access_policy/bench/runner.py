@@ -44,12 +44,12 @@ def run(
             results.skip("service", "no filled store to serve")
         if config.import_children:
             _guard(results, "import", lambda: imports.run(config, work, results, progress))
-        targets.judge(results)
     finally:
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)
     machine["finished_load_average"] = describe_machine()["load_average"]
     machine["seconds"] = round(time.perf_counter() - started, 1)
+    targets.judge(results, wall_seconds=machine["seconds"])
     return results, machine, versions
 
 

@@ -7,7 +7,10 @@ from access_policy.bench.results import Results
 MILLION = 1_000_000
 
 
-def judge(results: Results) -> None:
+QUICK_SECONDS = 120
+
+
+def judge(results: Results, *, wall_seconds: float | None = None) -> None:
     """Add a PASS/MISS (or not measured) per target to the results."""
     results.target("engine-list", "engine, list: µs per item (median)", results.median("engine.list"), "<=", 5, " µs")
     cedar = results.ratios.get("cedar-over-engine")
@@ -32,3 +35,5 @@ def judge(results: Results) -> None:
     if memory is None and results.median("memory.rss") is not None:
         memory_note = f"1,000,000 children only in full mode; with {results.extra.get('memory_children', 0):,}: {results.median('memory.rss'):.0f} MB"
     results.target("memory", "service resident memory, 1,000,000 children stored (MB)", memory, "<=", 300, "", memory_note)
+    if results.mode == "quick" and wall_seconds is not None:
+        results.target("quick-time", "quick mode: wall time of the whole run (s)", wall_seconds, "<=", QUICK_SECONDS, " s")
