@@ -36,8 +36,6 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     Raises `ConfigurationError` for unsafe settings and `PolicyLoadError` for a policy that does not load.
     """
     settings = settings.checked()
-    # Casbin logs every derived request it evaluates at INFO: noise at the service's volume.
-    logging.getLogger("casbin").setLevel(logging.WARNING)
     policy = policy if policy is not None else load_policy(settings.policy_dir)
     verifier = make_verifier(settings)
     owns_store = store is None
