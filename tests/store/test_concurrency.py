@@ -80,6 +80,8 @@ def test_processes_neither_lose_nor_duplicate_writes(backend, store):
         ids.update(lines[1:])
     assert len(ids) == 30
     _assert_feed_matches(store, ids)
+    audit = store.read_audit()
+    assert [e.position for e in audit] == list(range(1, 31)) and verify_audit_chain(audit) is None
 
 
 @pytest.mark.parametrize("acknowledged", [1, 6])

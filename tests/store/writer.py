@@ -1,7 +1,8 @@
 """A separate writer process for the concurrency and SIGKILL tests.
 
-`python -m tests.store.writer URL CHILD COUNT TAG` creates COUNT exemptions for CHILD and
-prints each id on its own line (flushed) only after the store acknowledged the write.
+`python -m tests.store.writer URL CHILD COUNT TAG` creates COUNT exemptions for CHILD, logs a
+decision-log entry for each, and prints each fact id on its own line (flushed) only after the
+store acknowledged both writes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ def main(url: str, child: str, count: int, tag: str) -> None:
     for n in range(count):
         draft = ExemptionDraft(scope=Scope(item=f"{tag}-{n}"), applies_to="all", legal_basis="pbrl-3-4-3", reason=tag)
         fact, _ = store.create_fact(child, FactKind.EXEMPTIONS, draft, author)
+        store.append_audit(f"{tag}-{n}", child, {"fact": fact.id})
         print(fact.id, flush=True)
     store.close()
 
