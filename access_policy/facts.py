@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime
 import enum
-from typing import Annotated, Literal
+from typing import Annotated, Callable, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from access_policy.age import age_at
+from access_policy.errors import InvalidIdError
 from access_policy.identity import parse_organisation_number, parse_party_id, parse_person_id
 
 
@@ -58,16 +60,22 @@ EXEMPTION_LEGAL_BASES = ("pbrl-3-4-3", "pbrl-5-1-2", "pbrl-3-4-2")
 NECESSARY_INFORMATION_LEGAL_BASES = ("pbrl-3-4-4",)
 
 
-def _person_id(value: str) -> str:
-    return parse_person_id(value).value
+def _id_validator(parse: Callable[[str], str]) -> Callable[[str], str]:
+    """Wrap an id parser so a bad id is a pydantic error at the field's own location."""
+
+    def validate(value: str) -> str:
+        try:
+            return parse(value)
+        except InvalidIdError as error:
+            message = error.problems[0].message if error.problems else error.message
+            raise PydanticCustomError("invalid_id", "{message}", {"message": message}) from None
+
+    return validate
 
 
-def _party_id(value: str) -> str:
-    return parse_party_id(value, "applies_to")
-
-
-def _org_number(value: str) -> str:
-    return parse_organisation_number(value)
+_person_id = _id_validator(lambda value: parse_person_id(value).value)
+_party_id = _id_validator(parse_party_id)
+_org_number = _id_validator(parse_organisation_number)
 
 
 PersonNumber = Annotated[str, AfterValidator(_person_id)]
@@ -248,7 +256,10 @@ class ChildFacts(_Frozen):
             raise ValueError(f"`representation.birth_date` {registered} disagrees with the child's id ({from_id})")
         birth_date = registered or from_id
         for assessment in self.assessments:
-            check_assessment_age(assessment, birth_date)
+            # A revoked assessment no longer counts: revoking is how a clinician clears one that a
+            # corrected birth date has put outside 12–15, so it must not keep the child's facts invalid.
+            if assessment.revoked_at is None:
+                check_assessment_age(assessment, birth_date)
         return self
 
     @property

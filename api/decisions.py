@@ -16,12 +16,11 @@ from access_policy.service.decisions import DecisionOutcome, DecisionService, ba
 from access_policy.service.settings import Settings
 from access_policy.service.tokens import SCOPE_DECISIONS, Caller
 from api.deps import DecisionsDep, SettingsDep, scoped
-from api.models import ItemList, PartyIdField, PersonIdField, TypedErrors
+from api.models import PartyIdField, PersonIdField
 from api.problems import PROBLEM_MEDIA_TYPE, Problem, problem, problem_body, problem_responses
 
 router = APIRouter(tags=["decisions"])
 
-CheckedItem = Annotated[Item, TypedErrors]
 DecisionCaller = Annotated[Caller, Security(scoped(SCOPE_DECISIONS), scopes=[SCOPE_DECISIONS])]
 
 
@@ -41,7 +40,7 @@ class DecisionRequest(BaseModel):
 
     requester: PartyIdField = Field(description="A representative of the child, the child, or an organisation number.")
     child: PersonIdField
-    item: CheckedItem
+    item: Item
     at: AwareDatetime | None = None
 
 
@@ -52,7 +51,7 @@ class BatchRequest(BaseModel):
 
     requester: PartyIdField
     child: PersonIdField
-    items: ItemList = Field(description="Up to the configured limit (10,000 by default).")
+    items: list[Item] = Field(description="Up to the configured limit (10,000 by default).")
     at: AwareDatetime | None = None
 
 

@@ -23,7 +23,6 @@ from access_policy.facts import (
 )
 from access_policy.service.tokens import SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, Caller
 from api.deps import ChildDep, RecordsDep, scoped
-from api.models import TypedErrors
 from api.problems import problem_responses
 
 router = APIRouter(tags=["facts"])
@@ -56,10 +55,14 @@ def _list_model(record: type[ClinicalFact], kind: FactKind) -> type[BaseModel]:
 def _register(kind: FactKind, draft_type: type[BaseModel], record_type: type[ClinicalFact], noun: str) -> None:
     base = f"/v1/children/{{child}}/{kind.value}"
     list_type = _list_model(record_type, kind)
-    Draft = Annotated[draft_type, TypedErrors]  # type: ignore[valid-type]
 
     def create(
-        child: ChildDep, body: Draft, caller: Writer, records: RecordsDep, response: Response, key: IdempotencyKey = None
+        child: ChildDep,
+        body: draft_type,  # type: ignore[valid-type]
+        caller: Writer,
+        records: RecordsDep,
+        response: Response,
+        key: IdempotencyKey = None,
     ) -> Any:
         created = records.create(caller, child, kind, body, key)
         if not created.created:

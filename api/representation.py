@@ -11,7 +11,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from access_policy.facts import AddressProtection, Holder, Representation
 from access_policy.service.tokens import SCOPE_FACTS_READ, SCOPE_REPRESENTATION_WRITE, Caller
 from api.deps import ChildDep, RecordsDep, scoped
-from api.models import TypedErrors
 from api.problems import problem_responses
 
 router = APIRouter(tags=["representation"])
@@ -27,7 +26,7 @@ class RepresentationBody(BaseModel):
 
     birth_date: datetime.date | None = Field(None, description="Optional when the child's id encodes it; must agree with it.")
     address_protection: AddressProtection = AddressProtection.UGRADERT
-    holders: tuple[Annotated[Holder, TypedErrors], ...] = Field(default=(), max_length=20)
+    holders: tuple[Holder, ...] = Field(default=(), max_length=20)
     retrieved_at: AwareDatetime
 
 

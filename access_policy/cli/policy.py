@@ -75,7 +75,10 @@ def _facts_from_store(child: str, data_dir: Path | None, database_url: str | Non
 
     try:
         store = open_store(data_dir=data_dir, database_url=database_url)
-        return store.child_facts(child, as_of=as_of)
+        try:
+            return store.child_facts(child, as_of=as_of)
+        finally:
+            store.close()
     except AccessPolicyError as error:
         raise fail(str(error), 1) from None
 

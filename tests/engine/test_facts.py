@@ -8,7 +8,6 @@ import pytest
 from pydantic import ValidationError
 
 from access_policy.age import OSLO
-from access_policy.errors import InvalidInputError
 from access_policy.facts import (
     AccessProfile,
     Assessment,
@@ -110,8 +109,18 @@ def test_applies_to_names_representatives_by_valid_ids() -> None:
     exemption = Exemption(id="U1", scope=Scope(item="D1"), applies_to=(MOTHER,), legal_basis="pbrl-3-4-3", reason="r")
     assert exemption.applies_to_party(MOTHER)
     assert not exemption.applies_to_party(make_person_id(datetime.date(1980, 1, 1), 2))
-    with pytest.raises(InvalidInputError, match="12345"):
+    with pytest.raises(ValidationError, match="12345") as raised:
         Exemption(id="U1", scope=Scope(item="D1"), applies_to=("12345",), legal_basis="pbrl-3-4-3", reason="r")
+    assert raised.value.errors()[0]["loc"][0] == "applies_to"
+
+
+def test_a_bad_id_is_reported_at_its_own_field() -> None:
+    """The error names the field that holds the bad id, e.g. an access profile's `representative`."""
+    with pytest.raises(ValidationError) as raised:
+        AccessProfile(id="T1", representative="12345678901", kinds=())
+    (error,) = raised.value.errors()
+    assert error["loc"] == ("representative",)
+    assert error["type"] == "invalid_id" and "check digit" in error["msg"]
 
 
 def test_an_access_profile_may_show_nothing() -> None:
@@ -154,8 +163,9 @@ def test_the_register_gives_the_birth_date_when_the_number_has_none() -> None:
 
 def test_a_child_with_an_invalid_number_is_refused() -> None:
     """The child's number is checked like every other."""
-    with pytest.raises(InvalidInputError, match="check digit"):
+    with pytest.raises(ValidationError, match="check digit") as raised:
         ChildFacts(child=CHILD[:-1] + str((int(CHILD[-1]) + 1) % 10))
+    assert raised.value.errors()[0]["loc"] == ("child",)
 
 
 # --- assessments and the child's age ------------------------------------------------------------
@@ -178,6 +188,13 @@ def test_an_assessment_is_for_a_child_aged_12_to_15_when_it_is_made(made: dateti
         else:
             with pytest.raises(ValidationError, match="12–15"):
                 ChildFacts(child=CHILD, assessments=(fact,))
+
+
+def test_a_revoked_assessment_outside_12_to_15_does_not_invalidate_the_facts() -> None:
+    """After a corrected birth date, revoking the assessment is how a clinician clears it."""
+    made_at_11 = datetime.datetime(2024, 6, 14, 23, 59, tzinfo=OSLO)
+    revoked = assessment(recorded_at=made_at_11, revoked_at=made_at_11 + datetime.timedelta(days=1))
+    assert ChildFacts(child=CHILD, assessments=(revoked,)).assessments == (revoked,)
 
 
 def test_the_record_time_rather_than_the_start_says_when_an_assessment_was_made() -> None:
