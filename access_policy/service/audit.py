@@ -7,7 +7,7 @@ at the end, a chain shorter than the head the store keeps); a reordered entry br
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Iterator
 
 from access_policy.store.interface import AuditEntry, FactStore
 
@@ -67,29 +67,6 @@ def _all_entries(store: FactStore) -> Iterator[AuditEntry]:
         after = page[-1].position
 
 
-def chain_head(store: Any) -> tuple[int, str] | None:
-    """The store's record of the last entry (position, hash), when the store keeps one."""
-    reader = getattr(store, "audit_head", None)
-    if callable(reader):
-        return reader()
-    engine = getattr(store, "engine", None)
-    if engine is None:
-        return None
-    # The SQL store keeps the head in a one-row table; read it where the interface has no reader yet.
-    from sqlalchemy import select
-
-    from access_policy.errors import StoreUnavailableError
-    from access_policy.store.schema import audit_head
-
-    try:
-        with engine.connect() as connection:
-            row = connection.execute(select(audit_head.c.position, audit_head.c.hash).where(audit_head.c.id == 1)).first()
-    except Exception as error:  # noqa: BLE001 - reading failed: the store is unavailable, not the chain broken
-        raise StoreUnavailableError(f"cannot read the decision log's head: {error}") from error
-    return (int(row.position), str(row.hash)) if row is not None else None
-
-
 def verify_audit(store: FactStore) -> Verification:
     """Check the whole decision log of a store, page by page, and its head."""
-    head = chain_head(store)
-    return verify_entries(_all_entries(store), head)
+    return verify_entries(_all_entries(store), store.audit_head())

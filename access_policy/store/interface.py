@@ -115,6 +115,10 @@ class FactStore(Protocol):
         """Decision-log entries in order, optionally for one child."""
         ...
 
+    def audit_head(self) -> tuple[int, str]:
+        """The position and hash of the last decision-log entry (0 and the genesis hash when empty)."""
+        ...
+
     def ping(self) -> None:
         """Raise `StoreUnavailableError` unless the store answers."""
         ...

@@ -900,6 +900,12 @@ class SqlFactStore:
             connection.execute(update(audit_head).where(audit_head.c.id == 1).values(position=position, hash=digest))
         return AuditEntry(position, decision_id, recorded_at, child, stored_entry, head.hash, digest)
 
+    def audit_head(self) -> tuple[int, str]:
+        """The position and hash of the last decision-log entry, as the chain's head records them."""
+        with self._read() as connection:
+            head = connection.execute(select(audit_head.c.position, audit_head.c.hash).where(audit_head.c.id == 1)).one()
+        return int(head.position), str(head.hash)
+
     def read_audit(self, *, child: str | None = None, after: int | None = None, limit: int = 1000) -> list[AuditEntry]:
         """Decision-log entries in order, optionally for one child."""
         if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
