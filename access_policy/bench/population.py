@@ -46,6 +46,14 @@ def write_import_file(path: Path, count: int, *, seed: int = 6) -> int:
     return written
 
 
+# The synthetic generator gives its n-th child the birth date n mod 7,300 days before its
+# reference date: any 7,300 children in a row span every age from 0 to 19.
+AGE_CYCLE = 7300
+
+# One child as the generator process hands it over: import line, its facts, who asks about it.
+Child = tuple[str, list, "Pair"]
+
+
 def _produce(queue, running, seed: int, chunk: int) -> None:
     """Generate synthetic children in chunks into `queue` (runs in its own process, until stopped).
 
@@ -53,17 +61,16 @@ def _produce(queue, running, seed: int, chunk: int) -> None:
     """
     from access_policy.synthetic import children
 
-    lines, drafts, pairs = [], [], []
+    batch: list[Child] = []
     for number, synthetic in enumerate(children(100_000_000, seed=seed)):
         if number % 100 == 0:
             running.wait()
-        lines.append(synthetic.import_line)
-        drafts.extend((synthetic.child, kind, draft, author) for kind, draft, author in synthetic.facts)
+        drafts = [(synthetic.child, kind, draft, author) for kind, draft, author in synthetic.facts]
         holders = [h.get("id") or h.get("organisation") for h in synthetic.line["holders"]]
-        pairs.append(Pair(synthetic.child, next((h for h in holders if h), "")))
-        if len(lines) >= chunk:
-            queue.put((lines, drafts, pairs))
-            lines, drafts, pairs = [], [], []
+        batch.append((synthetic.import_line, drafts, Pair(synthetic.child, next((h for h in holders if h), ""))))
+        if len(batch) >= chunk:
+            queue.put(batch)
+            batch = []
 
 
 class Population:
@@ -73,7 +80,9 @@ class Population:
     to 1,000,000 children needs the next children of the same generator at each step. The
     generator runs in a process of its own, a few chunks ahead, while this one stores the
     previous chunk the way `fill_store` does (representation import, then bulk facts): on two
-    cores generating and storing overlap instead of adding up. Call `close()` when done.
+    cores generating and storing overlap instead of adding up. A first step smaller than one
+    age cycle takes children spread over the cycle, so a small store has children of every age
+    (and their facts) like a large one. Call `close()` when done.
     """
 
     def __init__(self, store, *, seed: int = 5, sample: int = 1000, chunk: int = 5000, save: tuple[Path, int] | None = None):
@@ -89,8 +98,8 @@ class Population:
         self._now = fact_time()
         self._rng = random.Random(seed)
         self._chunk = chunk
-        self._pending: tuple[list, list, list] | None = None
-        # The first children's import lines, kept as a file for the import workload (no second generation).
+        self._held: list[Child] = []  # generated, not stored yet, in the generator's order
+        # Import lines of stored children, kept as a file for the import workload (no second generation).
         self._save_path, self._save_left = save if save is not None else (None, 0)
         if self._save_path is not None:
             self._save_path.write_text("")
@@ -104,33 +113,38 @@ class Population:
         """Store children until `total` are stored (the generator runs only meanwhile)."""
         self._running.set()
         try:
-            self._grow(total)
+            if self.stored == 0 and total < AGE_CYCLE:
+                self._fill_held(AGE_CYCLE)
+                picked = {AGE_CYCLE * n // total for n in range(total)}
+                spread = [child for index, child in enumerate(self._held[:AGE_CYCLE]) if index in picked]
+                self._held = [child for index, child in enumerate(self._held) if index not in picked]
+                self._store(spread)
+            while self.stored < total:
+                self._fill_held(min(self._chunk, total - self.stored))
+                take = min(self._chunk, total - self.stored)
+                self._store(self._held[:take])
+                del self._held[:take]
         finally:
             self._running.clear()
 
-    def _grow(self, total: int) -> None:
-        while self.stored < total:
-            lines, drafts, pairs = self._pending or self._queue.get(timeout=600)
-            self._pending = None
-            room = total - self.stored
-            if len(lines) > room:
-                # Keep the rest of the chunk for the next step; its facts go with their children.
-                rest = set(pair.child for pair in pairs[room:])
-                self._pending = (lines[room:], [d for d in drafts if d[0] in rest], pairs[room:])
-                lines, pairs = lines[:room], pairs[:room]
-                drafts = [d for d in drafts if d[0] not in rest]
-            if self._save_left > 0:
-                with self._save_path.open("a") as out:
-                    out.writelines(line + "\n" for line in lines[: self._save_left])
-                self._save_left -= min(self._save_left, len(lines))
-            summary = self.store.import_representations(lines, batch_size=self._chunk, now=self._now)
-            if summary.rejected:
-                raise RuntimeError(f"the store rejected {summary.rejected} synthetic children: {summary.rejections[:3]}")
-            self.store.create_facts_bulk(drafts, now=self._now, batch_size=self._chunk)
-            self.stored += len(lines)
-            for pair in pairs:
-                if pair.requester:
-                    self._keep(pair)
+    def _fill_held(self, count: int) -> None:
+        while len(self._held) < count:
+            self._held.extend(self._queue.get(timeout=600))
+
+    def _store(self, children: list[Child]) -> None:
+        lines = [line for line, _, _ in children]
+        if self._save_left > 0:
+            with self._save_path.open("a") as out:
+                out.writelines(line + "\n" for line in lines[: self._save_left])
+            self._save_left -= min(self._save_left, len(lines))
+        summary = self.store.import_representations(lines, batch_size=self._chunk, now=self._now)
+        if summary.rejected:
+            raise RuntimeError(f"the store rejected {summary.rejected} synthetic children: {summary.rejections[:3]}")
+        self.store.create_facts_bulk([d for _, drafts, _ in children for d in drafts], now=self._now, batch_size=self._chunk)
+        self.stored += len(children)
+        for _, _, pair in children:
+            if pair.requester:
+                self._keep(pair)
 
     def close(self) -> None:
         """Stop the generator process."""
