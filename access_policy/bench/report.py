@@ -123,7 +123,7 @@ def markdown(data: dict) -> str:
     if profiles:
         lines += ["", "Where the service spends its time under load (py-spy, share of busy samples, inclusive):"]
         for key, frames in profiles.items():
-            lines += ["", f"- {key}:"] + [f"  - {share:.0%} `{frame}`" for frame, share in frames[:12]]
+            lines += ["", f"- {key}:"] + [f"  - {share:.0%} `{frame}`" for frame, share in frames[:8]]
     fills = data.get("extra", {}).get("fill_seconds")
     if fills:
         lines += ["", "Store filled (synthetic population, the store's bulk paths): "
