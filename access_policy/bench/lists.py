@@ -7,7 +7,7 @@ import time
 from access_policy.bench.config import Config
 from access_policy.bench.results import Results
 from access_policy.bench.timeline import Timeline
-from access_policy.bench.timing import Measurement, repeat
+from access_policy.bench.timing import Measurement, interleave, repeat
 from access_policy.decisions import decide_many
 from access_policy.policy import Policy
 
@@ -24,7 +24,8 @@ def run(config: Config, policy: Policy, timeline: Timeline, results: Results, pr
         return decide_many(policy, timeline.facts, timeline.requester, items, timeline.at)
 
     expected = [decision.permitted for decision in engine_list()]
-    samples = repeat(engine_list, config.list_runs, warmup=3)
+    cedar_list = _cedar_list(timeline, expected, results)
+    samples, cedar_samples = interleave(engine_list, config.list_runs, cedar_list, config.peer_runs)
     results.add("engine.list", ENGINE, f"engine, {len(items):,} items, facts loaded", Measurement.of(samples, "s").scaled(per_item, "µs/item"))
     results.extra["timeline"] = {
         "items": len(items),
@@ -34,7 +35,13 @@ def run(config: Config, policy: Policy, timeline: Timeline, results: Results, pr
     }
     progress(f"engine, list: {results.median('engine.list'):.2f} µs/item")
 
-    _run_cedar(config, timeline, expected, results, progress)
+    if cedar_list is not None:
+        results.add(
+            "cedar.list", PEERS, f"Cedar (cedarpy), {len(items):,} items, one batch",
+            Measurement.of(cedar_samples, "s").scaled(per_item, "µs/item"),
+            note="is_authorized_batch over pre-parsed policies and entities; timed in turns with the engine",
+        )
+        progress(f"Cedar, list: {results.median('cedar.list'):.2f} µs/item")
     _run_casbin(config, timeline, expected, results, progress)
     results.ratio("cedar-over-engine", "Cedar / engine, per item (list)", "cedar.list", "engine.list")
     for lines in config.casbin_lines:
@@ -48,12 +55,13 @@ def _rule_counts(decisions) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-def _run_cedar(config: Config, timeline: Timeline, expected: list[bool], results: Results, progress) -> None:
+def _cedar_list(timeline: Timeline, expected: list[bool], results: Results):
+    """Cedar's batch over the timeline, checked against the engine; None without cedarpy."""
     try:
         from access_policy.bench.cedar import Cedar
     except ImportError as error:
         results.skip("cedar", f"cedarpy is not installed ({error}); install the `bench` extra")
-        return
+        return None
     cedar = Cedar()
     loaded = cedar.load(timeline.facts, timeline.requester, timeline.items, timeline.at)
     errors = cedar.errors(loaded)
@@ -61,14 +69,7 @@ def _run_cedar(config: Config, timeline: Timeline, expected: list[bool], results
         results.extra["cedar_errors"] = errors[:5]
     answers = cedar.decide_many(loaded)
     results.check("cedar.agreement", "Cedar equals the engine (timeline)", sum(a == b for a, b in zip(answers, expected)), len(expected))
-    samples = repeat(lambda: cedar.decide_many(loaded), config.peer_runs, warmup=1)
-    per_item = 1e6 / len(timeline.items)
-    results.add(
-        "cedar.list", PEERS, f"Cedar (cedarpy), {len(timeline.items):,} items, one batch",
-        Measurement.of(samples, "s").scaled(per_item, "µs/item"),
-        note="is_authorized_batch over pre-parsed policies and entities",
-    )
-    progress(f"Cedar, list: {results.median('cedar.list'):.2f} µs/item")
+    return lambda: cedar.decide_many(loaded)
 
 
 def _run_casbin(config: Config, timeline: Timeline, expected: list[bool], results: Results, progress) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import tempfile
 import time
@@ -32,6 +33,7 @@ def run(
     try:
         timeline = build_timeline(config.timeline_items)
         _guard(results, "lists", lambda: lists.run(config, policy, timeline, results, progress))
+        gc.collect()  # the peers' enforcers and entity sets are cyclic garbage now
         pairs = []
         data_dir = work / "store"
         if config.children:

@@ -58,3 +58,28 @@ def repeat(work: Callable[[], object], runs: int, *, warmup: int = 1) -> list[fl
         if enabled:
             gc.enable()
     return samples
+
+
+def interleave(main: Callable[[], object], main_runs: int, other: Callable[[], object] | None, other_runs: int,
+               *, warmup_seconds: float = 0.5) -> tuple[list[float], list[float]]:
+    """Time two workloads in turns (the other's runs spread among the main one's), after a warm-up.
+
+    Measured in the same stretch of time, a ratio of the two is not skewed by load that comes
+    and goes on the machine. Each is warmed up for about `warmup_seconds` first.
+    """
+    for work in (main, other):
+        if work is None:
+            continue
+        deadline = time.perf_counter() + warmup_seconds
+        work()
+        while time.perf_counter() < deadline:
+            work()
+    step = max(1, main_runs // max(1, other_runs)) if other is not None else main_runs + 1
+    main_samples: list[float] = []
+    other_samples: list[float] = []
+    for run in range(max(main_runs, other_runs if other is not None else 0)):
+        if run < main_runs:
+            main_samples += repeat(main, 1, warmup=0)
+        if other is not None and len(other_samples) < other_runs and (run % step == 0 or run >= main_runs):
+            other_samples += repeat(other, 1, warmup=0)
+    return main_samples, other_samples
