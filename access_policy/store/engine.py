@@ -8,13 +8,16 @@ that cannot get the lock within the busy timeout gets `StoreUnavailableError`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from access_policy.errors import InvalidInputError
+from access_policy.errors import InvalidInputError, StoreUnavailableError
 
 DEFAULT_DATA_DIR = Path("data")
 SQLITE_FILE = "facts.sqlite3"
@@ -25,6 +28,39 @@ CONNECT_TIMEOUT_SECONDS = 5
 WRITE_OPTION = "access_policy_write"
 
 
+class WriterLock:
+    """Serialises one process's writers to a SQLite file before they reach SQLite's own lock.
+
+    SQLite makes a writer that finds the file locked sleep and retry (the busy handler), so
+    threads of one service process contending for it wait far longer than the write takes.
+    Queueing them on a lock of our own wakes the next writer as soon as the previous commits;
+    SQLite's lock then only arbitrates between processes.
+    """
+
+    _by_path: dict[Path, threading.Lock] = {}
+    _registry_lock = threading.Lock()
+
+    def __init__(self, path: Path | None):
+        if path is None:
+            self._lock = None  # PostgreSQL queues writers on row locks itself
+            return
+        with WriterLock._registry_lock:
+            self._lock = WriterLock._by_path.setdefault(path.resolve(), threading.Lock())
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the lock for one write transaction (no-op for PostgreSQL)."""
+        if self._lock is None:
+            yield
+            return
+        if not self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
+            raise StoreUnavailableError(f"no write lock on the store within {LOCK_TIMEOUT_SECONDS} s")
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+
 @dataclass(frozen=True)
 class Engines:
     """The engine and its read and write views, plus the SQLite file when there is one."""
@@ -33,6 +69,7 @@ class Engines:
     read: Engine
     write: Engine
     sqlite_path: Path | None
+    writer_lock: WriterLock = field(default_factory=lambda: WriterLock(None))
 
     @property
     def dialect(self) -> str:
@@ -72,7 +109,11 @@ def _sqlite(url) -> Engines:
     if not database or database == ":memory:":
         raise InvalidInputError.for_field("database_url", "an in-memory SQLite database would lose every write: give a file")
     path = Path(database)
-    engine = create_engine(url, connect_args={"timeout": LOCK_TIMEOUT_SECONDS, "check_same_thread": False})
+    # A pool as large as the service's worker threads, so busy moments reuse connections
+    # instead of opening (and setting up) overflow ones for each request.
+    engine = create_engine(
+        url, pool_size=20, max_overflow=20, connect_args={"timeout": LOCK_TIMEOUT_SECONDS, "check_same_thread": False}
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -92,7 +133,7 @@ def _sqlite(url) -> Engines:
         immediate = connection.get_execution_options().get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
-    return Engines(engine, engine, engine.execution_options(**{WRITE_OPTION: True}), path)
+    return Engines(engine, engine, engine.execution_options(**{WRITE_OPTION: True}), path, WriterLock(path))
 
 
 def _postgresql(url) -> Engines:

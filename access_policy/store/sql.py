@@ -15,6 +15,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Callable
@@ -324,6 +325,9 @@ class SqlFactStore:
 
     def __init__(self, engines: Engines):
         self._engines = engines
+        self._audit_queue: list[_PendingAudit] = []
+        self._audit_queue_lock = threading.Lock()
+        self._audit_commit_lock = threading.Lock()
 
     @property
     def dialect(self) -> str:
@@ -362,7 +366,7 @@ class SqlFactStore:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Any]:
-        with self._guard(), self._engines.write.connect() as connection, connection.begin():
+        with self._guard(), self._engines.writer_lock.held(), self._engines.write.connect() as connection, connection.begin():
             yield connection
 
     @contextlib.contextmanager
@@ -865,7 +869,13 @@ class SqlFactStore:
     # -- audit
 
     def append_audit(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
-        """Append a decision-log entry to the hash chain (serialised across processes)."""
+        """Append a decision-log entry to the hash chain (serialised across processes).
+
+        Entries appended at the same time by several threads are committed together (group
+        commit): each caller queues its entry, and whoever gets the commit lock writes every
+        queued entry in one transaction. Each caller still returns only once its own entry is
+        committed, but one disk flush serves many decisions.
+        """
         if not isinstance(decision_id, str) or not 1 <= len(decision_id) <= 64:
             raise InvalidInputError.for_field("decision_id", "must be 1–64 characters")
         if not isinstance(child, str) or len(child) > 64:
@@ -874,31 +884,55 @@ class SqlFactStore:
             entry_text = canonical_json(entry)
         except (TypeError, ValueError) as error:
             raise InvalidInputError.for_field("entry", f"must be JSON: {error}") from None
-        stored_entry = json.loads(entry_text)
+        pending = _PendingAudit(decision_id, child, entry_text, json.loads(entry_text))
+        with self._audit_queue_lock:
+            self._audit_queue.append(pending)
+        with self._audit_commit_lock:
+            if not pending.done:
+                with self._audit_queue_lock:
+                    batch, self._audit_queue = self._audit_queue, []
+                try:
+                    self._commit_audit(batch)
+                except BaseException as error:
+                    for queued in batch:
+                        queued.fail(error)
+                    raise
+        if pending.error is not None:
+            raise pending.error
+        assert pending.stored is not None
+        return pending.stored
+
+    def _commit_audit(self, batch: list["_PendingAudit"]) -> None:
+        """Write queued entries, in queue order, to the chain in one transaction."""
         with self._write() as connection:
             head = connection.execute(
                 select(audit_head.c.position, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
             ).one()
-            position = head.position + 1
+            position, previous = head.position, head.hash
+            rows = []
+            stored = []
             # Stored at microsecond precision on both backends: hash what will be read back.
             recorded_at = datetime.datetime.now(UTC)
-            digest = chain_hash(head.hash, position, decision_id, recorded_at, child, stored_entry)
-            connection.execute(
-                insert(audit_log),
-                [
+            for queued in batch:
+                position += 1
+                digest = chain_hash(previous, position, queued.decision_id, recorded_at, queued.child, queued.entry)
+                rows.append(
                     {
                         "position": position,
-                        "decision_id": decision_id,
+                        "decision_id": queued.decision_id,
                         "recorded_at": recorded_at,
-                        "child": child,
-                        "entry": entry_text,
-                        "previous_hash": head.hash,
+                        "child": queued.child,
+                        "entry": queued.entry_text,
+                        "previous_hash": previous,
                         "hash": digest,
                     }
-                ],
-            )
-            connection.execute(update(audit_head).where(audit_head.c.id == 1).values(position=position, hash=digest))
-        return AuditEntry(position, decision_id, recorded_at, child, stored_entry, head.hash, digest)
+                )
+                stored.append(AuditEntry(position, queued.decision_id, recorded_at, queued.child, queued.entry, previous, digest))
+                previous = digest
+            connection.execute(insert(audit_log), rows)
+            connection.execute(update(audit_head).where(audit_head.c.id == 1).values(position=position, hash=previous))
+        for queued, entry in zip(batch, stored):
+            queued.succeed(entry)
 
     def audit_head(self) -> tuple[int, str]:
         """The position and hash of the last decision-log entry, as the chain's head records them."""
@@ -920,6 +954,26 @@ class SqlFactStore:
             AuditEntry(r.position, r.decision_id, r.recorded_at, r.child, json.loads(r.entry), r.previous_hash, r.hash)
             for r in rows
         ]
+
+
+class _PendingAudit:
+    """A decision-log entry waiting for the group commit that writes it."""
+
+    __slots__ = ("decision_id", "child", "entry_text", "entry", "stored", "error", "done")
+
+    def __init__(self, decision_id: str, child: str, entry_text: str, entry: Any):
+        self.decision_id, self.child, self.entry_text, self.entry = decision_id, child, entry_text, entry
+        self.stored: AuditEntry | None = None
+        self.error: BaseException | None = None
+        self.done = False
+
+    def succeed(self, stored: AuditEntry) -> None:
+        """Committed: the entry as stored."""
+        self.stored, self.done = stored, True
+
+    def fail(self, error: BaseException) -> None:
+        """Not committed: the caller gets the error."""
+        self.error, self.done = error, True
 
 
 class _Current:

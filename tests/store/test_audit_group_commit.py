@@ -1,0 +1,53 @@
+"""The decision log under concurrent appends: group commit keeps every entry, in one whole chain."""
+
+from __future__ import annotations
+
+import threading
+
+from access_policy.service.audit import verify_audit
+
+
+def test_concurrent_appends_are_all_committed_in_one_gap_free_chain(store):
+    threads, per_thread = 8, 25
+    returned: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(threads)
+
+    def append(worker: int) -> None:
+        start.wait()
+        for n in range(per_thread):
+            try:
+                stored = store.append_audit(f"d-{worker}-{n}", "child", {"worker": worker, "n": n})
+                returned.append(stored.position)
+            except BaseException as error:  # noqa: BLE001 - collected and asserted below
+                errors.append(error)
+
+    workers = [threading.Thread(target=append, args=(worker,)) for worker in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+
+    assert errors == []
+    total = threads * per_thread
+    assert sorted(returned) == list(range(1, total + 1))
+    entries = store.read_audit(limit=total)
+    assert [entry.position for entry in entries] == list(range(1, total + 1))
+    assert {entry.decision_id for entry in entries} == {f"d-{w}-{n}" for w in range(threads) for n in range(per_thread)}
+    assert store.audit_head() == (total, entries[-1].hash)
+    assert verify_audit(store).ok
+
+
+def test_a_failed_group_commit_fails_every_caller_in_it(store, monkeypatch):
+    def broken(batch):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "_commit_audit", broken)
+    try:
+        store.append_audit("d-1", "child", {"n": 1})
+    except RuntimeError as error:
+        assert "disk full" in str(error)
+    else:
+        raise AssertionError("a failed commit must not look like a logged decision")
+    monkeypatch.undo()
+    assert store.read_audit() == []
