@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
@@ -9,9 +11,10 @@ from typing import AsyncIterator
 from fastapi import FastAPI
 
 from access_policy.policy import Policy, load_policy
+from access_policy.service.audit import Checkpointer
 from access_policy.service.decisions import DecisionService
 from access_policy.service.records import Records
-from access_policy.service.settings import Settings
+from access_policy.service.settings import ConfigurationError, Settings
 from access_policy.service.tokens import make_verifier
 from access_policy.store.interface import FactStore
 from api import audit, changes, decisions, facts, health, problems, representation
@@ -41,9 +44,18 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     owns_store = store is None
     store = store if store is not None else _open_store(settings)
 
+    checkpointer = _checkpointer(settings, store)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(checkpointer.run(settings.checkpoint_interval_seconds)) if checkpointer else None
         yield
+        if task is not None and checkpointer is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            # On shutdown too, so the last decisions before a stop are anchored.
+            await asyncio.to_thread(checkpointer.safe_checkpoint)
         close = getattr(app.state.store, "close", None)
         if owns_store and callable(close):
             close()
@@ -58,6 +70,7 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     app.state.policy = policy
     app.state.store = store
     app.state.verifier = verifier
+    app.state.checkpointer = checkpointer
     app.state.decisions = DecisionService(store, policy)
     app.state.records = Records(store)
     problems.install(app)
@@ -66,6 +79,22 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     _document_problems(app)
     return app
+
+
+def _checkpointer(settings: Settings, store: FactStore) -> Checkpointer | None:
+    """The decision log's checkpointer, when a signing key is configured (always in development)."""
+    from access_policy.auditlog.checkpoints import CheckpointError, load_or_create_key, load_private_key
+
+    path = settings.audit_key_path()
+    if path is None:
+        log.warning("no decision-log signing key (ACCESS_POLICY_AUDIT_KEY): the log's head is not anchored")
+        return None
+    try:
+        # Development creates its key; production only reads the configured one.
+        key = load_or_create_key(path) if settings.dev and settings.audit_key is None else load_private_key(path)
+    except CheckpointError as error:
+        raise ConfigurationError(str(error)) from None
+    return Checkpointer(store, key, file=settings.checkpoint_file)
 
 
 def _document_problems(app: FastAPI) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Security
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Request, Security
+from pydantic import BaseModel, Field
 
+from access_policy.auditlog.chain import Unreadable
 from access_policy.service.audit import verify_audit
 from access_policy.service.tokens import SCOPE_AUDIT_READ, Caller
 from api.deps import StoreDep, cursor, scoped
@@ -26,9 +27,11 @@ class AuditEntryOut(BaseModel):
     decision_id: str
     recorded_at: datetime.datetime
     child: str
-    entry: dict[str, Any]
+    entry: Any = Field(description="The entry as recorded; null when the stored text is not JSON (see `unreadable`).")
     previous_hash: str
     hash: str
+    hash_version: int = Field(description="How `hash` is computed (docs/decision-log.md).")
+    unreadable: str | None = Field(None, description="Why the stored entry could not be read, when it cannot.")
 
 
 class AuditPage(BaseModel):
@@ -45,6 +48,7 @@ class AuditVerification(BaseModel):
     checked: int
     first_bad_position: int | None = None
     problem: str | None = None
+    anchored: int = Field(0, description="Signed checkpoints of the head that matched the chain.")
 
 
 @router.get(
@@ -68,7 +72,9 @@ def read_audit(
         entries=[
             AuditEntryOut(
                 position=e.position, decision_id=e.decision_id, recorded_at=e.recorded_at, child=e.child,
-                entry=e.entry, previous_hash=e.previous_hash, hash=e.hash,
+                entry=None if isinstance(e.entry, Unreadable) else e.entry, previous_hash=e.previous_hash, hash=e.hash,
+                hash_version=e.hash_version,
+                unreadable=f"not JSON ({e.entry.problem})" if isinstance(e.entry, Unreadable) else None,
             )
             for e in entries
         ],
@@ -82,7 +88,11 @@ def read_audit(
     summary="Verify the decision log's hash chain",
     responses=problem_responses(401, 403, 503),
 )
-def verify(caller: Auditor, store: StoreDep) -> AuditVerification:
-    """Check every entry: a changed, removed or reordered entry gives `ok: false` and its position."""
-    result = verify_audit(store)
-    return AuditVerification(ok=result.ok, checked=result.checked, first_bad_position=result.first_bad_position, problem=result.problem)
+def verify(caller: Auditor, store: StoreDep, request: Request) -> AuditVerification:
+    """Check every entry and the service's signed checkpoints: a changed, removed, reordered or cut-off entry gives `ok: false`."""
+    checkpointer = getattr(request.app.state, "checkpointer", None)
+    result = verify_audit(store, public_key=checkpointer.public_key if checkpointer is not None else None)
+    return AuditVerification(
+        ok=result.ok, checked=result.checked, first_bad_position=result.first_bad_position, problem=result.problem,
+        anchored=result.anchored,
+    )

@@ -1,4 +1,4 @@
-"""Service commands: `serve` (the decision service), `token` (a development token), `audit verify`."""
+"""Service commands: `serve` (the decision service), `token` (a development token), `audit …` (the decision log)."""
 
 from __future__ import annotations
 
@@ -140,21 +140,213 @@ def token(
     out.print(issue_dev_token(settings, scopes, subject=subject, hpr=hpr, org=org, ttl_seconds=ttl), markup=False)
 
 
-@audit_app.command("verify")
-def audit_verify(data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
-    """Check the decision log's hash chain; exit 1 at the first changed, removed or reordered entry."""
-    from access_policy.service.audit import verify_audit
+PublicKeyOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--public-key",
+        help="The checkpoint key's public half (PEM; `audit public-key` prints it). Default: the configured signing key.",
+        show_default=False,
+    ),
+]
 
+
+def _close(store: object) -> None:
+    close = getattr(store, "close", None)
+    if callable(close):
+        close()
+
+
+def _public_key(settings: Settings, path: Path | None):  # noqa: ANN202 - an Ed25519PublicKey or None
+    """The key that checks checkpoints: the given file, else the configured (or development) signing key if present."""
+    from access_policy.auditlog.checkpoints import CheckpointError, load_public_key
+
+    path = path if path is not None else settings.audit_key_path()
+    if path is None or (not path.exists() and settings.audit_key is None):
+        return None
+    try:
+        return load_public_key(path)
+    except CheckpointError as error:
+        raise _fail(str(error)) from None
+
+
+def _read_checkpoints(path: Path | None) -> list:
+    from access_policy.auditlog.checkpoints import CheckpointError, read_lines
+
+    if path is None:
+        return []
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return list(read_lines(handle, str(path)))
+    except (OSError, UnicodeDecodeError) as error:
+        raise _fail(f"cannot read `{path}`: {str(error).splitlines()[0]}") from None
+    except CheckpointError as error:
+        raise _fail(str(error)) from None
+
+
+@audit_app.command("verify")
+def audit_verify(
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+    public_key: PublicKeyOption = None,
+    checkpoints: Annotated[
+        Optional[Path],
+        typer.Option("--checkpoints", help="Signed checkpoints held outside the database (JSON lines).", show_default=False),
+    ] = None,
+    export: Annotated[
+        Optional[Path],
+        typer.Option("--export", help="Check an exported file (`audit export`) instead of the store.", show_default=False),
+    ] = None,
+) -> None:
+    """Check the decision log's hash chain and signed checkpoints; exit 1 at the first changed, removed, reordered or cut-off entry."""
+    from access_policy.auditlog.export import ExportError, read_export
+    from access_policy.service.audit import verify_audit, verify_entries
+
+    settings = _settings(data_dir, database_url, dev=True)
+    key = _public_key(settings, public_key)
+    held = _read_checkpoints(checkpoints)
+    if held and key is None:
+        raise _fail("--checkpoints needs --public-key: a checkpoint counts only once its signature checks")
+    what = "decision-log entries"
+    if export is not None:
+        what = "exported entries"
+        try:
+            with export.open(encoding="utf-8") as handle:
+                result = verify_entries(read_export(handle, str(export)), public_key=key, checkpoints=held)
+        except (OSError, UnicodeDecodeError) as error:
+            raise _fail(f"cannot read `{export}`: {str(error).splitlines()[0]}") from None
+        except ExportError as error:
+            raise _fail(f"the export is not readable: {error}", 1) from None
+    else:
+        store = _open_store(settings, migrate=False)
+        try:
+            result = verify_audit(store, public_key=key, checkpoints=held)
+        except AccessPolicyError as error:
+            raise _fail(f"cannot read the decision log: {error}", 1) from None
+        finally:
+            _close(store)
+    if not result.ok:
+        where = f" at position {result.first_bad_position}" if result.first_bad_position is not None else ""
+        raise _fail(f"the decision log is broken{where}: {result.problem}", 1)
+    notes = [f"{result.anchored} signed checkpoints matched" if key is not None else "no public key: checkpoints not checked"]
+    if result.linked_only:
+        notes.append(f"{result.linked_only} pseudonymised version-1 entries checked by their links only")
+    out.print(f"ok: {result.checked} {what} verified ({'; '.join(notes)})", markup=False)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
+    """Sign the decision log's head now and store the checkpoint (the service also does this at an interval)."""
+    from access_policy.auditlog.checkpoints import CheckpointError, load_or_create_key, load_private_key
+    from access_policy.service.audit import Checkpointer
+
+    settings = _settings(data_dir, database_url, dev=True)
+    path = settings.audit_key_path()
+    assert path is not None  # development settings always have one
+    try:
+        key = load_or_create_key(path) if settings.audit_key is None else load_private_key(path)
+    except CheckpointError as error:
+        raise _fail(str(error)) from None
+    store = _open_store(settings, migrate=False)
+    try:
+        signed = Checkpointer(store, key, file=settings.checkpoint_file).checkpoint()
+    except AccessPolicyError as error:
+        raise _fail(f"cannot write the checkpoint: {error}", 1) from None
+    finally:
+        _close(store)
+    if signed is None:
+        out.print("no checkpoint: the decision log is empty", markup=False)
+        return
+    out.print(signed.to_line(), markup=False)
+
+
+@audit_app.command("checkpoints")
+def audit_checkpoints(
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+    output: Annotated[Optional[Path], typer.Option("--output", help="Write to this file instead of stdout.", show_default=False)] = None,
+) -> None:
+    """Export the stored signed checkpoints as JSON lines, for a party outside the service to hold."""
     settings = _settings(data_dir, database_url, dev=True)
     store = _open_store(settings, migrate=False)
     try:
-        result = verify_audit(store)
+        held = store.checkpoints()
+    except AccessPolicyError as error:
+        raise _fail(f"cannot read the checkpoints: {error}", 1) from None
+    finally:
+        _close(store)
+    _write_lines((checkpoint.to_line() + "\n" for checkpoint in held), output)
+
+
+@audit_app.command("public-key")
+def audit_public_key(data_dir: DataDirOption = None) -> None:
+    """Print the public key (PEM) that verifies this service's checkpoints."""
+    from access_policy.auditlog.checkpoints import public_pem
+
+    key = _public_key(_settings(data_dir, None, dev=True), None)
+    if key is None:
+        raise _fail("no checkpoint signing key yet: it is created by `serve --dev` or `audit checkpoint`")
+    out.print(public_pem(key), end="", markup=False)
+
+
+@audit_app.command("export")
+def audit_export(
+    after: Annotated[int, typer.Option("--after", help="Export the entries after this position (0: from the start).", min=0)],
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+    output: Annotated[Optional[Path], typer.Option("--output", help="Write to this file instead of stdout.", show_default=False)] = None,
+    identities: Annotated[
+        bool,
+        typer.Option(
+            "--identities",
+            help="Export the requesters' and children's person numbers instead of pseudonyms. Needs audit "
+            "privileges: the output identifies children and parents, so handle it as health data.",
+        ),
+    ] = False,
+    pseudonym_key: Annotated[
+        Optional[Path],
+        typer.Option("--pseudonym-key", help="The HMAC key of the pseudonyms (default: the configured one).", show_default=False),
+    ] = None,
+) -> None:
+    """Export the decision log as JSON lines for a SIEM, person numbers replaced by keyed pseudonyms."""
+    from access_policy.auditlog.export import ExportError, Pseudonymiser, load_or_create_pseudonym_key
+    from access_policy.service.audit import export_audit
+
+    settings = _settings(data_dir, database_url, dev=True)
+    pseudonym = None
+    if not identities:
+        path = pseudonym_key or settings.pseudonym_key_path()
+        assert path is not None  # development settings always have one
+        try:
+            pseudonym = Pseudonymiser(load_or_create_pseudonym_key(path, create=pseudonym_key is None and settings.pseudonym_key is None))
+        except ExportError as error:
+            raise _fail(str(error)) from None
+    store = _open_store(settings, migrate=False)
+    try:
+        _write_lines(export_audit(store, after, pseudonym), output)
     except AccessPolicyError as error:
         raise _fail(f"cannot read the decision log: {error}", 1) from None
+    except ExportError as error:
+        raise _fail(str(error), 1) from None
     finally:
-        close = getattr(store, "close", None)
-        if callable(close):
-            close()
-    if not result.ok:
-        raise _fail(f"the decision log is broken at position {result.first_bad_position}: {result.problem}", 1)
-    out.print(f"ok: {result.checked} decision-log entries verified", markup=False)
+        _close(store)
+
+
+def _write_lines(lines, output: Path | None) -> None:  # noqa: ANN001 - an iterable of str
+    """Write lines to a file (replaced only when complete) or to stdout."""
+    import sys
+
+    if output is None:
+        for line in lines:
+            sys.stdout.write(line)
+        sys.stdout.flush()
+        return
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(line)
+        partial.replace(output)
+    except OSError as error:
+        raise _fail(f"cannot write `{output}`: {str(error).splitlines()[0]}") from None
+    finally:
+        partial.unlink(missing_ok=True)

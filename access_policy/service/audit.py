@@ -1,64 +1,37 @@
-"""Verifying the decision log: each entry's hash and link, gap-free positions, and the chain's head.
+"""The decision log over a store: verify it (with the chain's one verifier), anchor its head in signed checkpoints, export it.
 
 A changed entry no longer matches its hash; a removed entry leaves a gap in the positions (or,
 at the end, a chain shorter than the head the store keeps); a reordered entry breaks the links.
+What the chain alone cannot show — the tail cut off and the head row rewritten, or an entry
+edited and every later hash recomputed — a signed checkpoint shows: its position is past the
+end, or its hash is not the entry's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator
+import asyncio
+import datetime
+import logging
+import os
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
-from access_policy.store.interface import AuditEntry, FactStore
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from access_policy.auditlog import chain
+from access_policy.auditlog.chain import AuditEntry, Verification
+from access_policy.auditlog.checkpoints import Checkpoint, CheckpointError, check, sign
+from access_policy.auditlog.export import Pseudonymiser, export_lines
+from access_policy.store.interface import DecisionLog
+
+__all__ = ["Checkpointer", "Verification", "all_entries", "export_audit", "verify_audit", "verify_entries"]
 
 PAGE = 1000
-GENESIS_HASH = "0" * 64
+log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class Verification:
-    """The result of a chain check: ok, entries checked, and where and why it first failed."""
-
-    ok: bool
-    checked: int
-    first_bad_position: int | None = None
-    problem: str | None = None
-
-
-def _entry_hash(entry: AuditEntry) -> str:
-    from access_policy.store import audit_hash
-
-    return audit_hash(entry)
-
-
-def verify_entries(entries: Iterator[AuditEntry], head: tuple[int, str] | None = None) -> Verification:
-    """Check entries read in order from the start of the log, and (when known) the head they must end at."""
-    previous_hash = GENESIS_HASH
-    expected_position = 1
-    checked = 0
-    for entry in entries:
-        if head is not None and entry.position > head[0]:
-            break  # appended after the head was read: checked next time
-        if entry.position != expected_position:
-            return Verification(False, checked, expected_position, f"entry {expected_position} is missing")
-        if entry.previous_hash != previous_hash:
-            return Verification(False, checked, entry.position, "the link to the previous entry is broken (removed or reordered)")
-        if _entry_hash(entry) != entry.hash:
-            return Verification(False, checked, entry.position, "the entry does not match its hash (changed)")
-        previous_hash = entry.hash
-        expected_position += 1
-        checked += 1
-    if head is not None:
-        head_position, head_hash = head
-        if head_position > checked:
-            return Verification(False, checked, checked + 1, f"the log ends at entry {checked} but its head is entry {head_position}")
-        if checked and head_hash != previous_hash:
-            return Verification(False, checked, checked, "the last entry is not the one the head records (replaced)")
-    return Verification(True, checked)
-
-
-def _all_entries(store: FactStore) -> Iterator[AuditEntry]:
-    after = None
+def all_entries(store: DecisionLog, after: int = 0) -> Iterator[AuditEntry]:
+    """Every entry after a position, oldest first, read page by page."""
     while True:
         page = store.read_audit(after=after, limit=PAGE)
         yield from page
@@ -67,6 +40,119 @@ def _all_entries(store: FactStore) -> Iterator[AuditEntry]:
         after = page[-1].position
 
 
-def verify_audit(store: FactStore) -> Verification:
-    """Check the whole decision log of a store, page by page, and its head."""
-    return verify_entries(_all_entries(store), store.audit_head())
+def _anchors(checkpoints: Iterable[Checkpoint], public_key: Ed25519PublicKey | None) -> list[tuple[int, str]]:
+    """(position, hash) of each checkpoint, once its signature checks; raises `CheckpointError`."""
+    if public_key is None:
+        return []
+    anchors = []
+    for checkpoint in checkpoints:
+        check(checkpoint, public_key)
+        anchors.append((checkpoint.tree_size, checkpoint.root_hash))
+    return anchors
+
+
+def verify_audit(
+    store: DecisionLog, *, public_key: Ed25519PublicKey | None = None, checkpoints: Iterable[Checkpoint] = ()
+) -> Verification:
+    """Check the whole log of a store, its head, and (with the public key) its own and the given checkpoints."""
+    # Checkpoints first, then the head, then the entries: nothing read later can predate them.
+    held = [*store.checkpoints(), *checkpoints]
+    try:
+        anchors = _anchors(held, public_key)
+    except CheckpointError as error:
+        return Verification(False, 0, None, str(error))
+    return chain.verify(all_entries(store), head=store.audit_head(), anchors=anchors)
+
+
+def verify_entries(
+    entries: Iterable[AuditEntry],
+    *,
+    public_key: Ed25519PublicKey | None = None,
+    checkpoints: Iterable[Checkpoint] = (),
+) -> Verification:
+    """Check an exported slice of the log: its links and hashes from its first entry on, and the checkpoints inside it."""
+    try:
+        anchors = _anchors(checkpoints, public_key)
+    except CheckpointError as error:
+        return Verification(False, 0, None, str(error))
+    iterator = iter(entries)
+    first = next(iterator, None)
+    if first is None:
+        return Verification(True, 0)
+
+    def again() -> Iterator[AuditEntry]:
+        yield first
+        yield from iterator
+
+    return chain.verify(again(), anchors=anchors, start=(first.position, first.previous_hash))
+
+
+def export_audit(store: DecisionLog, after: int, pseudonym: Pseudonymiser | None) -> Iterator[str]:
+    """The log after a position as JSON lines, pseudonymised unless `pseudonym` is None."""
+    return export_lines(all_entries(store, after), pseudonym)
+
+
+class Checkpointer:
+    """Signs the log's head at an interval and on shutdown, stores the checkpoint, and appends it to a file if given.
+
+    Before signing a new head it checks that the chain from the previous checkpoint it signed
+    still leads there, so it never signs over a rewritten stretch of the log.
+    """
+
+    def __init__(
+        self,
+        store: DecisionLog,
+        key: Ed25519PrivateKey,
+        *,
+        file: Path | None = None,
+        clock: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.timezone.utc),
+    ):
+        self._store, self._key, self._file, self._clock = store, key, file, clock
+        self._last: Checkpoint | None = None
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        """The public half of the signing key: what checks this log's checkpoints."""
+        return self._key.public_key()
+
+    def checkpoint(self) -> Checkpoint | None:
+        """Sign and store the current head; None when it has not moved or the log does not extend the last checkpoint."""
+        position, digest = self._store.audit_head()
+        last = self._last
+        if position == 0 or (last is not None and last.tree_size == position):
+            return None
+        if last is not None:
+            if position < last.tree_size:
+                log.error("decision-log head %d is behind the last checkpoint %d: not signing", position, last.tree_size)
+                return None
+            stretch = chain.verify(
+                all_entries(self._store, last.tree_size),
+                head=(position, digest),
+                start=(last.tree_size + 1, last.root_hash),
+            )
+            if not stretch.ok:
+                log.error("decision log broken at %s (%s): not signing", stretch.first_bad_position, stretch.problem)
+                return None
+        signed = sign(self._key, position, digest, self._clock())
+        self._store.add_checkpoint(signed)
+        if self._file is not None:
+            with self._file.open("a", encoding="utf-8") as handle:
+                handle.write(signed.to_line() + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+        self._last = signed
+        return signed
+
+    def safe_checkpoint(self) -> Checkpoint | None:
+        """`checkpoint()`, logging instead of raising: a missed checkpoint must not stop the service."""
+        try:
+            return self.checkpoint()
+        except Exception as error:  # noqa: BLE001 - retried at the next interval
+            log.warning("decision-log checkpoint failed: %s", str(error).splitlines()[0] if str(error) else type(error).__name__)
+            return None
+
+    async def run(self, interval_seconds: float) -> None:
+        """Checkpoint every `interval_seconds` until cancelled."""
+        while True:
+            await asyncio.sleep(interval_seconds)
+            await asyncio.to_thread(self.safe_checkpoint)

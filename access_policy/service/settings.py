@@ -13,6 +13,8 @@ ENV_PREFIX = "ACCESS_POLICY_"
 DEV_ISSUER = "access-policy-dev"
 DEV_AUDIENCE = "access-policy"
 DEFAULT_DATA_DIR = Path("data")
+DEV_AUDIT_KEY_FILE = "audit-signing-key.pem"
+DEV_PSEUDONYM_KEY_FILE = "audit-pseudonym-key"
 
 
 @dataclass
@@ -55,6 +57,11 @@ class Settings:
     max_body_bytes: int = 16 * 1024 * 1024
     max_batch_items: int = 10_000
     token_leeway_seconds: int = 30
+    # The decision log's checkpoint signing key (Ed25519 PEM), kept outside the database.
+    audit_key: Path | None = None
+    checkpoint_interval_seconds: int = 60
+    checkpoint_file: Path | None = None  # also append each checkpoint here (JSON lines)
+    pseudonym_key: Path | None = None  # the HMAC key of `audit export`'s pseudonyms
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
@@ -66,10 +73,10 @@ class Settings:
         for name in ("DATABASE_URL", "JWKS", "ISSUER", "AUDIENCE"):
             if raw := env.get(ENV_PREFIX + name):
                 values[name.lower()] = raw
-        for name in ("DATA_DIR", "POLICY_DIR"):
+        for name in ("DATA_DIR", "POLICY_DIR", "AUDIT_KEY", "CHECKPOINT_FILE", "PSEUDONYM_KEY"):
             if raw := env.get(ENV_PREFIX + name):
                 values[name.lower()] = Path(raw)
-        for name in ("MAX_BODY_BYTES", "MAX_BATCH_ITEMS", "TOKEN_LEEWAY_SECONDS"):
+        for name in ("MAX_BODY_BYTES", "MAX_BATCH_ITEMS", "TOKEN_LEEWAY_SECONDS", "CHECKPOINT_INTERVAL_SECONDS"):
             if raw := env.get(ENV_PREFIX + name):
                 values[name.lower()] = _positive_int(name, raw)
         values.update({key: value for key, value in overrides.items() if value is not None})
@@ -77,6 +84,9 @@ class Settings:
 
     def checked(self) -> "Settings":
         """These settings with development defaults filled in; raise `ConfigurationError` when unsafe."""
+        for name, path in (("AUDIT_KEY", self.audit_key), ("PSEUDONYM_KEY", self.pseudonym_key)):
+            if path is not None and not Path(path).is_file():
+                raise ConfigurationError(f"{ENV_PREFIX}{name} file `{path}` does not exist")
         if self.dev:
             return replace(self, issuer=self.issuer or DEV_ISSUER, audience=self.audience or DEV_AUDIENCE)
         missing = [
@@ -95,6 +105,18 @@ class Settings:
         if "://" not in jwks and not Path(jwks).is_file():
             raise ConfigurationError(f"{ENV_PREFIX}JWKS file `{jwks}` does not exist")
         return self
+
+    def audit_key_path(self) -> Path | None:
+        """The checkpoint signing key: as configured, else in development the data directory's (created on first use)."""
+        if self.audit_key is not None:
+            return self.audit_key
+        return self.data_dir / DEV_AUDIT_KEY_FILE if self.dev else None
+
+    def pseudonym_key_path(self) -> Path | None:
+        """The pseudonym key: as configured, else in development the data directory's (created on first use)."""
+        if self.pseudonym_key is not None:
+            return self.pseudonym_key
+        return self.data_dir / DEV_PSEUDONYM_KEY_FILE if self.dev else None
 
     def to_env(self) -> dict[str, str]:
         """These settings as `ACCESS_POLICY_*` variables, to hand to worker processes."""

@@ -10,24 +10,20 @@ from pathlib import Path
 
 from access_policy.errors import AccessPolicyError, StoreUnavailableError
 from access_policy.store.engine import DEFAULT_DATA_DIR, SQLITE_FILE, build_engines
-from access_policy.store.interface import AuditEntry, Change, FactStore, ImportSummary
-from access_policy.store.schema import GENESIS_HASH
-from access_policy.store.sql import SqlFactStore, audit_hash, chain_hash, verify_audit_chain
+from access_policy.store.interface import AuditEntry, Change, DecisionLog, FactStore, ImportSummary
+from access_policy.store.sql import SqlFactStore
 
 __all__ = [
     "AuditEntry",
     "Change",
     "DEFAULT_DATA_DIR",
+    "DecisionLog",
     "FactStore",
-    "GENESIS_HASH",
     "ImportSummary",
     "SQLITE_FILE",
     "SqlFactStore",
-    "audit_hash",
-    "chain_hash",
     "migrate",
     "open_store",
-    "verify_audit_chain",
 ]
 
 

@@ -12,7 +12,11 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, Iterable, Protocol
 
+from access_policy.auditlog.chain import AuditEntry
+from access_policy.auditlog.checkpoints import Checkpoint
 from access_policy.facts import Author, ChildFacts, ClinicalFact, FactKind, Representation, _Draft
+
+__all__ = ["AuditEntry", "Change", "DecisionLog", "FactStore", "ImportSummary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,20 +42,35 @@ class ImportSummary:
     refreshed: int = 0  # same content retrieved again later: freshness confirmed, no new snapshot
 
 
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """One decision-log entry as stored: its position, the entry and the hash chain."""
+class DecisionLog(Protocol):
+    """The decision log's storage: a hash chain appended to by every decision, its head, and signed checkpoints.
 
-    position: int
-    decision_id: str
-    recorded_at: datetime.datetime
-    child: str
-    entry: dict[str, Any]
-    previous_hash: str
-    hash: str
+    The chain's format and its verifier are `access_policy.auditlog.chain`; a store only keeps
+    entries in order and serialises appends (across processes) so positions have no gaps.
+    """
+
+    def append_audit(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
+        """Append a decision-log entry to the hash chain; returns once it is durable (group commit)."""
+        ...
+
+    def read_audit(self, *, child: str | None = None, after: int | None = None, limit: int = 1000) -> list[AuditEntry]:
+        """Decision-log entries in order, optionally for one child; an entry that is not JSON reads as `Unreadable`."""
+        ...
+
+    def audit_head(self) -> tuple[int, str]:
+        """The position and hash of the last decision-log entry (0 and the genesis hash when empty)."""
+        ...
+
+    def add_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Store a signed checkpoint of the head (signed outside the database)."""
+        ...
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every stored checkpoint, oldest first."""
+        ...
 
 
-class FactStore(Protocol):
+class FactStore(DecisionLog, Protocol):
     """A store of representation and clinician-set facts, indexed by child."""
 
     def child_facts(self, child: str, *, as_of: datetime.datetime | None = None) -> ChildFacts:
@@ -105,18 +124,6 @@ class FactStore(Protocol):
         Whole children are committed per batch. `progress`, when given, is called with the number
         of lines handled since its previous call.
         """
-        ...
-
-    def append_audit(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
-        """Append a decision-log entry to the hash chain (serialised across processes)."""
-        ...
-
-    def read_audit(self, *, child: str | None = None, after: int | None = None, limit: int = 1000) -> list[AuditEntry]:
-        """Decision-log entries in order, optionally for one child."""
-        ...
-
-    def audit_head(self) -> tuple[int, str]:
-        """The position and hash of the last decision-log entry (0 and the genesis hash when empty)."""
         ...
 
     def ping(self) -> None:

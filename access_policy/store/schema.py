@@ -165,7 +165,21 @@ audit_log = Table(
     Column("entry", Text, nullable=False),
     Column("previous_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # How `hash` was computed (access_policy.auditlog.chain): 1 for entries written before it was recorded.
+    Column("hash_version", Integer, nullable=False, server_default="1"),
+    # Version 2: the random salt of the entry's body digest (NULL for version 1).
+    Column("salt", String(32)),
     Index("ix_audit_log_child_position", "child", "position"),
 )
 
-GENESIS_HASH = "0" * 64
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("log_id", String(64), nullable=False),
+    Column("tree_size", BigInteger, nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("signature", String(200), nullable=False),
+    Index("ix_audit_checkpoints_tree_size", "tree_size"),
+)

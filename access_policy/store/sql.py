@@ -15,7 +15,6 @@ import hashlib
 import json
 import secrets
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Callable
@@ -49,12 +48,10 @@ from access_policy.facts import (
 from access_policy.identity import PersonId
 from access_policy.store.bulk import Snapshot, insert_rows, parse_line, person_id
 from access_policy.store.engine import Engines
-from access_policy.store.interface import AuditEntry, Change, ImportSummary
+from access_policy.store.audit_sql import SqlDecisionLog
+from access_policy.store.interface import Change, ImportSummary
 from access_policy.store.schema import (
-    GENESIS_HASH,
     UTC,
-    audit_head,
-    audit_log,
     change_counter,
     changes,
     facts,
@@ -90,39 +87,6 @@ def canonical_json(value: Any) -> str:
 
 def _sha256(textual: str) -> str:
     return hashlib.sha256(textual.encode("utf-8")).hexdigest()
-
-
-def chain_hash(
-    previous_hash: str, position: int, decision_id: str, recorded_at: datetime.datetime, child: str, entry: Any
-) -> str:
-    """sha256 over the canonical JSON of an audit entry, its place in the log and the previous hash."""
-    document = {
-        "position": position,
-        "decision_id": decision_id,
-        "recorded_at": recorded_at.astimezone(UTC).isoformat(),
-        "child": child,
-        "entry": entry,
-        "previous_hash": previous_hash,
-    }
-    return _sha256(canonical_json(document))
-
-
-def audit_hash(entry: AuditEntry) -> str:
-    """The hash a stored audit entry must carry, recomputed from its contents and `previous_hash`."""
-    return chain_hash(entry.previous_hash, entry.position, entry.decision_id, entry.recorded_at, entry.child, entry.entry)
-
-
-def verify_audit_chain(entries: Iterable[AuditEntry], previous_hash: str = GENESIS_HASH) -> int | None:
-    """The position of the first entry whose hash or link is wrong, or None when the chain holds."""
-    expected_position = None
-    for entry in entries:
-        if expected_position is not None and entry.position != expected_position:
-            return expected_position
-        if entry.previous_hash != previous_hash or entry.hash != audit_hash(entry):
-            return entry.position
-        previous_hash = entry.hash
-        expected_position = entry.position + 1
-    return None
 
 
 def _one_line(error: BaseException) -> str:
@@ -320,14 +284,12 @@ def _representation_from_row(row: Any) -> Representation:
 # ----------------------------------------------------------------------------- the store
 
 
-class SqlFactStore:
+class SqlFactStore(SqlDecisionLog):
     """A `FactStore` over SQLAlchemy Core (SQLite or PostgreSQL)."""
 
     def __init__(self, engines: Engines):
         self._engines = engines
-        self._audit_queue: list[_PendingAudit] = []
-        self._audit_queue_lock = threading.Lock()
-        self._audit_commit_lock = threading.Lock()
+        self._decision_log_init()
 
     @property
     def dialect(self) -> str:
@@ -865,115 +827,6 @@ class SqlFactStore:
     @staticmethod
     def _change(position: int, child: str, kind: str, fact_id: str, action: str, at: datetime.datetime) -> dict[str, Any]:
         return {"position": position, "child": child, "kind": kind, "fact_id": fact_id, "action": action, "at": at}
-
-    # -- audit
-
-    def append_audit(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
-        """Append a decision-log entry to the hash chain (serialised across processes).
-
-        Entries appended at the same time by several threads are committed together (group
-        commit): each caller queues its entry, and whoever gets the commit lock writes every
-        queued entry in one transaction. Each caller still returns only once its own entry is
-        committed, but one disk flush serves many decisions.
-        """
-        if not isinstance(decision_id, str) or not 1 <= len(decision_id) <= 64:
-            raise InvalidInputError.for_field("decision_id", "must be 1–64 characters")
-        if not isinstance(child, str) or len(child) > 64:
-            raise InvalidInputError.for_field("child", "must be at most 64 characters")
-        try:
-            entry_text = canonical_json(entry)
-        except (TypeError, ValueError) as error:
-            raise InvalidInputError.for_field("entry", f"must be JSON: {error}") from None
-        pending = _PendingAudit(decision_id, child, entry_text, json.loads(entry_text))
-        with self._audit_queue_lock:
-            self._audit_queue.append(pending)
-        with self._audit_commit_lock:
-            if not pending.done:
-                with self._audit_queue_lock:
-                    batch, self._audit_queue = self._audit_queue, []
-                try:
-                    self._commit_audit(batch)
-                except BaseException as error:
-                    for queued in batch:
-                        queued.fail(error)
-                    raise
-        if pending.error is not None:
-            raise pending.error
-        assert pending.stored is not None
-        return pending.stored
-
-    def _commit_audit(self, batch: list["_PendingAudit"]) -> None:
-        """Write queued entries, in queue order, to the chain in one transaction."""
-        with self._write() as connection:
-            head = connection.execute(
-                select(audit_head.c.position, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
-            ).one()
-            position, previous = head.position, head.hash
-            rows = []
-            stored = []
-            # Stored at microsecond precision on both backends: hash what will be read back.
-            recorded_at = datetime.datetime.now(UTC)
-            for queued in batch:
-                position += 1
-                digest = chain_hash(previous, position, queued.decision_id, recorded_at, queued.child, queued.entry)
-                rows.append(
-                    {
-                        "position": position,
-                        "decision_id": queued.decision_id,
-                        "recorded_at": recorded_at,
-                        "child": queued.child,
-                        "entry": queued.entry_text,
-                        "previous_hash": previous,
-                        "hash": digest,
-                    }
-                )
-                stored.append(AuditEntry(position, queued.decision_id, recorded_at, queued.child, queued.entry, previous, digest))
-                previous = digest
-            connection.execute(insert(audit_log), rows)
-            connection.execute(update(audit_head).where(audit_head.c.id == 1).values(position=position, hash=previous))
-        for queued, entry in zip(batch, stored):
-            queued.succeed(entry)
-
-    def audit_head(self) -> tuple[int, str]:
-        """The position and hash of the last decision-log entry, as the chain's head records them."""
-        with self._read() as connection:
-            head = connection.execute(select(audit_head.c.position, audit_head.c.hash).where(audit_head.c.id == 1)).one()
-        return int(head.position), str(head.hash)
-
-    def read_audit(self, *, child: str | None = None, after: int | None = None, limit: int = 1000) -> list[AuditEntry]:
-        """Decision-log entries in order, optionally for one child."""
-        if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
-            raise InvalidInputError.for_field("limit", f"must be between 1 and {MAX_PAGE}")
-        statement = select(audit_log).where(audit_log.c.position > (after or 0))
-        if child is not None:
-            statement = statement.where(audit_log.c.child == child)
-        statement = statement.order_by(audit_log.c.position).limit(limit)
-        with self._read() as connection:
-            rows = connection.execute(statement).all()
-        return [
-            AuditEntry(r.position, r.decision_id, r.recorded_at, r.child, json.loads(r.entry), r.previous_hash, r.hash)
-            for r in rows
-        ]
-
-
-class _PendingAudit:
-    """A decision-log entry waiting for the group commit that writes it."""
-
-    __slots__ = ("decision_id", "child", "entry_text", "entry", "stored", "error", "done")
-
-    def __init__(self, decision_id: str, child: str, entry_text: str, entry: Any):
-        self.decision_id, self.child, self.entry_text, self.entry = decision_id, child, entry_text, entry
-        self.stored: AuditEntry | None = None
-        self.error: BaseException | None = None
-        self.done = False
-
-    def succeed(self, stored: AuditEntry) -> None:
-        """Committed: the entry as stored."""
-        self.stored, self.done = stored, True
-
-    def fail(self, error: BaseException) -> None:
-        """Not committed: the caller gets the error."""
-        self.error, self.done = error, True
 
 
 class _Current:

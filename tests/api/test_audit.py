@@ -45,7 +45,7 @@ def test_the_chain_verifies_over_http(client, token, family, now):
     for n in range(3):
         _decide(client, token, family, now, [item(f"d{n}")])
     result = client.get("/v1/audit/verify", headers=token("audit:read")).json()
-    assert result == {"ok": True, "checked": 3, "first_bad_position": None, "problem": None}
+    assert result == {"ok": True, "checked": 3, "first_bad_position": None, "problem": None, "anchored": 0}
 
 
 def _tamper(path, statements):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from access_policy.facts import FactKind
-from access_policy.store import verify_audit_chain
+from access_policy.auditlog.chain import verify
 
 from tests.store.conftest import CLINICIAN
 from tests.store.helpers import CHILD_8, CHILD_13, exemption
@@ -66,7 +66,7 @@ def test_threads_neither_lose_nor_duplicate_writes(store):
     facts = store.child_facts(CHILD_8).exemptions + store.child_facts(CHILD_13).exemptions
     assert {f.id for f in facts} == set(ids)
     audit = store.read_audit()
-    assert len(audit) == 40 and verify_audit_chain(audit) is None
+    assert len(audit) == 40 and verify(audit).ok
 
 
 def test_processes_neither_lose_nor_duplicate_writes(backend, store):
@@ -81,7 +81,7 @@ def test_processes_neither_lose_nor_duplicate_writes(backend, store):
     assert len(ids) == 30
     _assert_feed_matches(store, ids)
     audit = store.read_audit()
-    assert [e.position for e in audit] == list(range(1, 31)) and verify_audit_chain(audit) is None
+    assert [e.position for e in audit] == list(range(1, 31)) and verify(audit).ok
 
 
 @pytest.mark.parametrize("acknowledged", [1, 6])

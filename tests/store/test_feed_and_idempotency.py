@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from access_policy.errors import IdempotencyConflictError, InvalidInputError
 from access_policy.facts import FactKind
-from access_policy.store import verify_audit_chain
+from access_policy.auditlog.chain import verify
 
 from tests.store.conftest import CLINICIAN, OTHER_CLINICIAN, REGISTER
 from tests.store.helpers import CHILD_8, CHILD_13, CHILD_17, assessment, exemption, representation
@@ -73,13 +73,13 @@ def test_audit_chain_links_and_detects_tampering(store):
         store.append_audit(f"d-{n}", CHILD_8 if n % 2 else CHILD_13, {"n": n, "decisions": ["permit"], "å": "ø"})
     entries = store.read_audit()
     assert [e.position for e in entries] == [1, 2, 3, 4, 5]
-    assert verify_audit_chain(entries) is None
+    assert verify(entries).ok
     assert [e.position for e in store.read_audit(child=CHILD_8)] == [2, 4]
     assert [e.position for e in store.read_audit(after=3)] == [4, 5]
     assert [e.position for e in store.read_audit(limit=2)] == [1, 2]
     with store.engine.begin() as connection:
         connection.execute(text("UPDATE audit_log SET entry = :e WHERE position = 3"), {"e": '{"n":99}'})
-    assert verify_audit_chain(store.read_audit()) == 3
+    assert verify(store.read_audit()).first_bad_position == 3
 
 
 def test_audit_entry_must_be_json(store):

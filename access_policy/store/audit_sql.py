@@ -1,0 +1,152 @@
+"""The decision log over SQLAlchemy Core: append with group commit, read, the head, signed checkpoints.
+
+A mixin of the SQL store: it uses the store's plumbing (`_write`, `_read`: a transaction that
+turns database errors into `StoreUnavailableError`). The chain itself — canonical JSON, hashes,
+the verifier — is `access_policy.auditlog.chain`; appends are serialised by the one-row
+`audit_head` (`SELECT … FOR UPDATE` on PostgreSQL, `BEGIN IMMEDIATE` on SQLite), so positions
+are gap-free across processes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any, Sequence
+
+from sqlalchemy import insert, select, update
+
+from access_policy.auditlog.chain import (
+    CURRENT_HASH_VERSION,
+    UTC,
+    AuditEntry,
+    body_digest,
+    entry_text,
+    hash_v2,
+    parse_entry,
+)
+from access_policy.auditlog.checkpoints import Checkpoint
+from access_policy.auditlog.writer import GroupCommit
+from access_policy.errors import InvalidInputError
+from access_policy.store.schema import audit_checkpoints, audit_head, audit_log
+
+MAX_AUDIT_PAGE = 10_000
+
+
+class _Queued:
+    """A validated entry waiting for the group commit: its id, child, entry, stored text and salt."""
+
+    __slots__ = ("decision_id", "child", "entry", "text", "salt")
+
+    def __init__(self, decision_id: str, child: str, entry: Any, text: str, salt: str):
+        self.decision_id, self.child, self.entry, self.text, self.salt = decision_id, child, entry, text, salt
+
+
+class SqlDecisionLog:
+    """The `DecisionLog` part of the SQL store (needs the store's `_write` and `_read`)."""
+
+    _write: Any
+    _read: Any
+
+    def _decision_log_init(self) -> None:
+        # Late-bound, so a test can replace `_commit_audit` on one store.
+        self._audit_writer: GroupCommit[_Queued, AuditEntry] = GroupCommit(lambda batch: self._commit_audit(batch))
+
+    def append_audit(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
+        """Append a decision-log entry to the hash chain; returns once it is committed (group commit)."""
+        if not isinstance(decision_id, str) or not 1 <= len(decision_id) <= 64:
+            raise InvalidInputError.for_field("decision_id", "must be 1–64 characters")
+        if not isinstance(child, str) or len(child) > 64:
+            raise InvalidInputError.for_field("child", "must be at most 64 characters")
+        try:
+            text = entry_text(entry)
+        except (TypeError, ValueError) as error:
+            raise InvalidInputError.for_field("entry", f"must be JSON: {error}") from None
+        # Hash what will be read back: the stored text parsed again (e.g. a tuple reads back as a list).
+        queued = _Queued(decision_id, child, parse_entry(text), text, secrets.token_hex(16))
+        return self._audit_writer.submit(queued)
+
+    def _commit_audit(self, batch: Sequence[_Queued]) -> list[AuditEntry]:
+        """Write queued entries, in queue order, to the chain in one transaction."""
+        with self._write() as connection:
+            head = connection.execute(
+                select(audit_head.c.position, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+            ).one()
+            position, previous = head.position, head.hash
+            rows, stored = [], []
+            # Stored at microsecond precision on both backends: hash what will be read back.
+            recorded_at = datetime.datetime.now(UTC)
+            for queued in batch:
+                position += 1
+                digest = hash_v2(previous, position, queued.decision_id, recorded_at, body_digest(queued.child, queued.entry, queued.salt))
+                rows.append(
+                    {
+                        "position": position,
+                        "decision_id": queued.decision_id,
+                        "recorded_at": recorded_at,
+                        "child": queued.child,
+                        "entry": queued.text,
+                        "previous_hash": previous,
+                        "hash": digest,
+                        "hash_version": CURRENT_HASH_VERSION,
+                        "salt": queued.salt,
+                    }
+                )
+                stored.append(
+                    AuditEntry(
+                        position, queued.decision_id, recorded_at, queued.child, queued.entry, previous, digest,
+                        CURRENT_HASH_VERSION, queued.salt,
+                    )
+                )
+                previous = digest
+            connection.execute(insert(audit_log), rows)
+            connection.execute(update(audit_head).where(audit_head.c.id == 1).values(position=position, hash=previous))
+        return stored
+
+    def audit_head(self) -> tuple[int, str]:
+        """The position and hash of the last decision-log entry, as the chain's head records them."""
+        with self._read() as connection:
+            head = connection.execute(select(audit_head.c.position, audit_head.c.hash).where(audit_head.c.id == 1)).one()
+        return int(head.position), str(head.hash)
+
+    def read_audit(self, *, child: str | None = None, after: int | None = None, limit: int = 1000) -> list[AuditEntry]:
+        """Decision-log entries in order, optionally for one child; an entry that is not JSON reads as `Unreadable`."""
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_AUDIT_PAGE:
+            raise InvalidInputError.for_field("limit", f"must be between 1 and {MAX_AUDIT_PAGE}")
+        if after is not None and (not isinstance(after, int) or after < 0):
+            raise InvalidInputError.for_field("after", "must be a whole number ≥ 0")
+        statement = select(audit_log).where(audit_log.c.position > (after or 0))
+        if child is not None:
+            statement = statement.where(audit_log.c.child == child)
+        statement = statement.order_by(audit_log.c.position).limit(limit)
+        with self._read() as connection:
+            rows = connection.execute(statement).all()
+        return [
+            AuditEntry(
+                r.position, r.decision_id, r.recorded_at, r.child, parse_entry(r.entry), r.previous_hash, r.hash,
+                r.hash_version, r.salt,
+            )
+            for r in rows
+        ]
+
+    def add_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Store a signed checkpoint of the head (it was signed outside the database)."""
+        with self._write() as connection:
+            connection.execute(
+                insert(audit_checkpoints),
+                [
+                    {
+                        "log_id": checkpoint.log_id,
+                        "tree_size": checkpoint.tree_size,
+                        "timestamp": checkpoint.timestamp,
+                        "root_hash": checkpoint.root_hash,
+                        "signature": checkpoint.signature,
+                    }
+                ],
+            )
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every stored checkpoint, oldest first."""
+        statement = select(audit_checkpoints).order_by(audit_checkpoints.c.tree_size, audit_checkpoints.c.id)
+        with self._read() as connection:
+            rows = connection.execute(statement).all()
+        return [Checkpoint(r.log_id, int(r.tree_size), int(r.timestamp), r.root_hash, r.signature) for r in rows]
