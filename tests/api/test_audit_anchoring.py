@@ -1,0 +1,124 @@
+"""The service anchors its decision log (checkpoints on shutdown, checked by `GET /v1/audit/verify`), and the log ships as pseudonymised JSON lines."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from typer.testing import CliRunner
+
+from access_policy.cli import app as cli
+from access_policy.service.settings import DEV_AUDIT_KEY_FILE
+from api.app import create_app
+from tests.api.conftest import TestClient, item
+
+runner = CliRunner()
+
+
+def _decide(client, token, family, now, n: int) -> None:
+    for k in range(n):
+        body = {"requester": family.mother, "child": family.child, "items": [item(f"d{k}")], "at": now.isoformat()}
+        assert client.post("/v1/decisions/batch", json=body, headers=token("decisions")).status_code == 200
+
+
+def _sql(settings, *statements: str) -> None:
+    connection = sqlite3.connect(settings.data_dir / "facts.sqlite3")
+    with connection:
+        for statement in statements:
+            connection.execute(statement)
+    connection.close()
+
+
+def test_the_service_signs_the_head_on_shutdown_and_its_verify_then_catches_a_cut_tail(
+    settings, store, national_policy, token, family, now
+):
+    with TestClient(create_app(settings, store=store, policy=national_policy), raise_server_exceptions=False) as client:
+        _decide(client, token, family, now, 3)
+    assert [c.tree_size for c in store.checkpoints()] == [3]
+    assert (settings.data_dir / DEV_AUDIT_KEY_FILE).exists()
+    last = store.read_audit()[1]
+    _sql(
+        settings,
+        "DELETE FROM audit_log WHERE position = 3",
+        f"UPDATE audit_head SET position = 2, hash = '{last.hash}' WHERE id = 1",
+    )
+    with TestClient(create_app(settings, store=store, policy=national_policy), raise_server_exceptions=False) as client:
+        result = client.get("/v1/audit/verify", headers=token("audit:read"))
+    assert result.status_code == 200
+    assert result.json()["ok"] is False and result.json()["first_bad_position"] == 3
+    assert "truncated" in result.json()["problem"]
+
+
+def test_a_non_json_entry_is_reported_not_a_500(client, token, family, now, settings):
+    _decide(client, token, family, now, 3)
+    _sql(settings, "UPDATE audit_log SET entry = 'not json {' WHERE position = 2")
+    verified = client.get("/v1/audit/verify", headers=token("audit:read"))
+    assert verified.status_code == 200
+    body = verified.json()
+    assert body["ok"] is False and body["first_bad_position"] == 2 and body["problem"].startswith("the entry is not JSON")
+    listed = client.get("/v1/audit", params={"child": family.child}, headers=token("audit:read"))
+    assert listed.status_code == 200
+    entries = listed.json()["entries"]
+    assert entries[1]["entry"] is None and entries[1]["unreadable"].startswith("not JSON")
+    assert entries[0]["entry"]["requester"] == family.mother and entries[0]["hash_version"] == 2
+
+
+def test_checkpoint_public_key_and_offline_verification_on_the_command_line(client, token, family, now, settings, tmp_path):
+    _decide(client, token, family, now, 2)
+    data = ["--data-dir", str(settings.data_dir)]
+    signed = runner.invoke(cli, ["audit", "checkpoint", *data])
+    assert signed.exit_code == 0, signed.output
+    assert json.loads(signed.stdout)["tree_size"] == 2
+    public = runner.invoke(cli, ["audit", "public-key", *data])
+    assert public.exit_code == 0 and public.stdout.startswith("-----BEGIN PUBLIC KEY-----")
+    (tmp_path / "audit.pub").write_text(public.stdout)
+    held = tmp_path / "held.jsonl"
+    assert runner.invoke(cli, ["audit", "checkpoints", *data, "--output", str(held)]).exit_code == 0
+    ok = runner.invoke(cli, ["audit", "verify", *data, "--public-key", str(tmp_path / "audit.pub"), "--checkpoints", str(held)])
+    assert ok.exit_code == 0 and "2 decision-log entries verified (1 signed checkpoints matched)" in ok.stdout
+    held.write_text(held.read_text() + "{broken\n")
+    unreadable = runner.invoke(cli, ["audit", "verify", *data, "--public-key", str(tmp_path / "audit.pub"), "--checkpoints", str(held)])
+    assert unreadable.exit_code == 2 and len(unreadable.stderr.strip().splitlines()) == 1 and "line 2" in unreadable.stderr
+
+
+def test_export_pseudonymises_by_default_and_the_exported_file_verifies(client, token, family, now, settings, tmp_path):
+    _decide(client, token, family, now, 4)
+    data = ["--data-dir", str(settings.data_dir)]
+    out = tmp_path / "siem.jsonl"
+    exported = runner.invoke(cli, ["audit", "export", *data, "--after", "1", "--output", str(out)])
+    assert exported.exit_code == 0, exported.output
+    text = out.read_text()
+    assert family.child not in text and family.mother not in text
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert [line["position"] for line in lines] == [2, 3, 4]
+    assert all(line["pseudonymised"] and line["child"].startswith("ps1:") for line in lines)
+    assert len({line["entry"]["requester"] for line in lines}) == 1  # the same person, the same pseudonym
+    ok = runner.invoke(cli, ["audit", "verify", "--export", str(out)])
+    assert ok.exit_code == 0 and "ok: 3 exported entries verified" in ok.stdout, ok.output
+    lines[1]["body_digest"] = "0" * 64
+    out.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    broken = runner.invoke(cli, ["audit", "verify", "--export", str(out)])
+    assert broken.exit_code == 1 and "broken at position 3" in broken.stderr
+    assert len(broken.stderr.strip().splitlines()) == 1
+
+
+def test_export_with_identities_to_stdout_carries_the_numbers_and_verifies(client, token, family, now, settings, tmp_path):
+    _decide(client, token, family, now, 2)
+    exported = runner.invoke(cli, ["audit", "export", "--data-dir", str(settings.data_dir), "--after", "0", "--identities"])
+    assert exported.exit_code == 0, exported.output
+    lines = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert [line["child"] for line in lines] == [family.child, family.child]
+    assert lines[0]["entry"]["requester"] == family.mother and not lines[0]["pseudonymised"]
+    (tmp_path / "all.jsonl").write_text(exported.stdout)
+    assert runner.invoke(cli, ["audit", "verify", "--export", str(tmp_path / "all.jsonl")]).exit_code == 0
+    lines[1]["entry"]["requester"] = family.father
+    (tmp_path / "all.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    changed = runner.invoke(cli, ["audit", "verify", "--export", str(tmp_path / "all.jsonl")])
+    assert changed.exit_code == 1 and "position 2: the entry does not match its hash" in changed.stderr
+
+
+def test_export_refuses_a_missing_pseudonym_key(settings, tmp_path):
+    result = runner.invoke(
+        cli, ["audit", "export", "--data-dir", str(settings.data_dir), "--after", "0", "--pseudonym-key", str(tmp_path / "none")]
+    )
+    assert result.exit_code == 2 and "cannot read the pseudonym key" in result.stderr
