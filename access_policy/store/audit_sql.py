@@ -19,7 +19,7 @@ from access_policy.auditlog.chain import (
     CURRENT_HASH_VERSION,
     UTC,
     AuditEntry,
-    body_digest,
+    body_digest_of_text,
     entry_text,
     hash_v2,
     parse_entry,
@@ -77,7 +77,8 @@ class SqlDecisionLog:
             recorded_at = datetime.datetime.now(UTC)
             for queued in batch:
                 position += 1
-                digest = hash_v2(previous, position, queued.decision_id, recorded_at, body_digest(queued.child, queued.entry, queued.salt))
+                body = body_digest_of_text(queued.child, queued.text, queued.salt)
+                digest = hash_v2(previous, position, queued.decision_id, recorded_at, body)
                 rows.append(
                     {
                         "position": position,

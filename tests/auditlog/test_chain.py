@@ -135,3 +135,38 @@ def test_any_json_entry_read_back_from_its_stored_text_hashes_the_same(value):
 def test_an_entry_text_that_is_not_json_reads_as_unreadable():
     read = chain.parse_entry("{not json")
     assert isinstance(read, Unreadable) and read.text == "{not json" and "\n" not in read.problem
+
+
+_ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=4),
+    max_leaves=16,
+)
+
+
+@given(_ANY_JSON)
+def test_canonical_json_is_rfc_8785_whichever_encoder_writes_it(value):
+    try:
+        expected = rfc8785.dumps(value)
+    except ValueError:
+        with pytest.raises(ValueError):
+            chain.canonical_json(value)
+        return
+    assert chain.canonical_json(value) == expected
+
+
+@given(st.text(max_size=11), _ANY_JSON, st.text(min_size=1, max_size=32))
+def test_the_body_digest_from_the_stored_text_is_the_documented_one(child, entry, salt):
+    try:
+        text = chain.entry_text(entry)
+    except ValueError:
+        return
+    expected = hashlib.sha256(rfc8785.dumps({"child": child, "entry": entry, "salt": salt})).hexdigest()
+    assert chain.body_digest_of_text(child, text, salt) == expected == chain.body_digest(child, entry, salt)
+
+
+def test_strings_with_control_characters_and_ascii_keys_take_the_fast_encoder_correctly():
+    value = {"b": "\x00\x1f\x7f\b\f\n\r\t\"\\/\u2028\U0001f600ø", "a": [True, None, 2**53 - 1, -(2**53 - 1)]}
+    assert chain._same_as_sorted_json(value)
+    assert chain.canonical_json(value) == rfc8785.dumps(value)
