@@ -122,3 +122,73 @@ def test_export_refuses_a_missing_pseudonym_key(settings, tmp_path):
         cli, ["audit", "export", "--data-dir", str(settings.data_dir), "--after", "0", "--pseudonym-key", str(tmp_path / "none")]
     )
     assert result.exit_code == 2 and "cannot read the pseudonym key" in result.stderr
+
+
+def test_the_keys_and_interval_come_from_the_environment_and_a_missing_key_file_is_refused(tmp_path):
+    import pytest
+
+    from access_policy.auditlog.checkpoints import load_or_create_key
+    from access_policy.service.settings import ConfigurationError, Settings
+
+    load_or_create_key(tmp_path / "audit.pem")
+    (tmp_path / "pseudonyms").write_text("ab" * 32)
+    env = {
+        "ACCESS_POLICY_DEV": "1",
+        "ACCESS_POLICY_DATA_DIR": str(tmp_path / "data"),
+        "ACCESS_POLICY_AUDIT_KEY": str(tmp_path / "audit.pem"),
+        "ACCESS_POLICY_PSEUDONYM_KEY": str(tmp_path / "pseudonyms"),
+        "ACCESS_POLICY_CHECKPOINT_INTERVAL_SECONDS": "5",
+        "ACCESS_POLICY_CHECKPOINT_FILE": str(tmp_path / "checkpoints.jsonl"),
+    }
+    settings = Settings.from_env(env)
+    assert settings.audit_key_path() == tmp_path / "audit.pem" and settings.checkpoint_interval_seconds == 5
+    assert settings.pseudonym_key_path() == tmp_path / "pseudonyms"
+    assert Settings.from_env(settings.to_env()) == settings  # handed to worker processes intact
+    with pytest.raises(ConfigurationError, match="ACCESS_POLICY_AUDIT_KEY file"):
+        Settings.from_env({**env, "ACCESS_POLICY_AUDIT_KEY": str(tmp_path / "missing.pem")})
+    with pytest.raises(ConfigurationError, match="CHECKPOINT_INTERVAL_SECONDS must be greater than 0"):
+        Settings.from_env({**env, "ACCESS_POLICY_CHECKPOINT_INTERVAL_SECONDS": "0"})
+    production = Settings(jwks=str(tmp_path / "audit.pem"), issuer="i", audience="a", data_dir=tmp_path / "data")
+    assert production.audit_key_path() is None and production.pseudonym_key_path() is None  # never created in production
+
+
+def test_the_checkpoint_file_gets_each_checkpoint_as_a_line(settings, store, national_policy, token, family, now, tmp_path):
+    import dataclasses
+
+    from access_policy.auditlog.checkpoints import read_lines
+
+    configured = dataclasses.replace(settings, checkpoint_file=tmp_path / "held.jsonl")
+    with TestClient(create_app(configured, store=store, policy=national_policy), raise_server_exceptions=False) as client:
+        _decide(client, token, family, now, 2)
+    held = list(read_lines((tmp_path / "held.jsonl").read_text().splitlines()))
+    assert held == store.checkpoints() and held[0].tree_size == 2
+
+
+def test_the_background_task_signs_at_its_interval_and_survives_a_failing_store(store, caplog):
+    import asyncio
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from access_policy.errors import StoreUnavailableError
+    from access_policy.service.audit import Checkpointer
+
+    store.append_audit("d-1", "c", {"n": 1})
+    checkpointer = Checkpointer(store, Ed25519PrivateKey.generate())
+
+    async def run_until_signed() -> None:
+        task = asyncio.create_task(checkpointer.run(0.01))
+        for _ in range(1000):  # polls; the bound only keeps a broken task from hanging the suite
+            await asyncio.sleep(0.01)
+            if store.checkpoints():
+                break
+        task.cancel()
+
+    asyncio.run(run_until_signed())
+    assert [c.tree_size for c in store.checkpoints()] == [1]
+
+    class Failing:
+        def audit_head(self):
+            raise StoreUnavailableError("the fact store is unavailable: disk I/O error")
+
+    assert Checkpointer(Failing(), Ed25519PrivateKey.generate()).safe_checkpoint() is None
+    assert "decision-log checkpoint failed: the fact store is unavailable" in caplog.text
