@@ -1,4 +1,7 @@
-"""The decision log: the hash chain (`chain`), its writer with group commit (`writer`), signed checkpoints (`checkpoints`) and export (`export`).
+"""The decision log: the hash chain, its group-commit writer, signed checkpoints and export.
+
+`chain` (pure: canonical JSON, hashes, the verifier), `writer` (group commit), `checkpoints`
+(signed heads), `export` (JSON lines with pseudonyms).
 
 See docs/decision-log.md for the format, precise enough to recompute every hash elsewhere.
 """

@@ -155,7 +155,9 @@ def body_digest(child: str, entry: Any, salt: str) -> str:
 
 def body_digest_of_text(child: str, text: str, salt: str) -> str:
     """`body_digest` from the entry's stored JCS text: JCS nests, and the keys `child` < `entry` < `salt` are in order."""
-    document = b'{"child":' + canonical_json(child) + b',"entry":' + text.encode("utf-8") + b',"salt":' + canonical_json(salt) + b"}"
+    document = b"".join(
+        (b'{"child":', canonical_json(child), b',"entry":', text.encode("utf-8"), b',"salt":', canonical_json(salt), b"}")
+    )
     return _sha256(document)
 
 

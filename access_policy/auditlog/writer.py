@@ -55,4 +55,4 @@ class GroupCommit(Generic[Item, Result]):
                     queued.result, queued.done = result, True
         if pending.error is not None:
             raise pending.error
-        return pending.result  # type: ignore[return-value] - set with done
+        return pending.result  # type: ignore[return-value]  # set together with `done`

@@ -1,7 +1,7 @@
 """The store's tables as SQLAlchemy Core objects (the migrations in `migrations/` create them).
 
-Facts are append-only: rows of `representations`, `facts`, `revocations`, `changes` and
-`audit_log` are inserted and never updated or deleted. The only rows updated in place are the
+Facts are append-only: rows of `representations`, `facts`, `revocations`, `changes`,
+`audit_log` and `audit_checkpoints` are inserted and never updated or deleted. The only rows updated in place are the
 two one-row counters, `change_counter` and `audit_head`: updating them in the writing
 transaction is the lock that keeps the change feed and the audit chain gap-free and ordered.
 """
