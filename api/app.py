@@ -71,6 +71,7 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     app.state.store = store
     app.state.verifier = verifier
     app.state.checkpointer = checkpointer
+    app.state.pseudonymiser = None  # loaded (in development created) by the first export
     app.state.decisions = DecisionService(store, policy)
     app.state.records = Records(store)
     problems.install(app)

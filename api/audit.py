@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Security
+from fastapi import APIRouter, Query, Request, Response, Security
 from pydantic import BaseModel, Field
 
 from access_policy.auditlog.chain import Unreadable
-from access_policy.service.audit import verify_audit
-from access_policy.service.tokens import SCOPE_AUDIT_READ, Caller
+from access_policy.auditlog.export import export_lines
+from access_policy.service.audit import pseudonymiser_for, verify_audit
+from access_policy.service.tokens import SCOPE_AUDIT_IDENTITIES, SCOPE_AUDIT_READ, Caller
 from api.deps import StoreDep, cursor, scoped
 from api.models import PersonIdField
 from api.problems import problem_responses
@@ -96,3 +97,57 @@ def verify(caller: Auditor, store: StoreDep, request: Request) -> AuditVerificat
         ok=result.ok, checked=result.checked, first_bad_position=result.first_bad_position, problem=result.problem,
         anchored=result.anchored,
     )
+
+
+class JsonLinesResponse(Response):
+    """One JSON object per line (`application/x-ndjson`)."""
+
+    media_type = "application/x-ndjson"
+
+
+class AuditExportLine(BaseModel):
+    """One line of the export (docs/decision-log.md): the chain's fields, and the entry pseudonymised unless asked otherwise."""
+
+    position: int
+    decision_id: str
+    recorded_at: str = Field(description="As hashed: `YYYY-MM-DDTHH:MM:SS.ffffffZ` (version 2) or isoformat (version 1).")
+    hash_version: int
+    previous_hash: str
+    hash: str
+    pseudonymised: bool
+    child: str = Field(description="`ps1:` and 32 hex digits (a keyed pseudonym), or the person number with `identities`.")
+    entry: Any = Field(description="The entry; its `child` and `requester` pseudonymised like `child`. Null when unreadable.")
+    body_digest: str | None = Field(None, description="Version 2, pseudonymised: what the hash covers instead of the entry.")
+    salt: str | None = Field(None, description="Version 2, with identities: the salt of the body digest.")
+    unreadable: str | None = Field(None, description="Why the stored entry is not JSON, when it is not.")
+
+
+@router.get(
+    "/v1/audit/export",
+    response_class=JsonLinesResponse,
+    summary="Export the decision log as JSON lines (pseudonymised)",
+    responses={
+        200: {"model": AuditExportLine, "description": "One `AuditExportLine` per line, oldest first."},
+        **problem_responses(401, 403, 422, 503),
+    },
+)
+def export(
+    caller: Auditor,
+    store: StoreDep,
+    request: Request,
+    after: Annotated[int, Query(ge=0, description="Export the entries after this position (0: from the start).")] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    identities: Annotated[
+        bool, Query(description="Person numbers instead of pseudonyms; needs the `audit:identities` scope too.")
+    ] = False,
+) -> Response:
+    """Entries after a position for a SIEM; the requester's and child's numbers are keyed pseudonyms unless `identities`."""
+    if identities:
+        caller.require(SCOPE_AUDIT_IDENTITIES)
+        pseudonym = None
+    else:
+        pseudonym = request.app.state.pseudonymiser
+        if pseudonym is None:
+            pseudonym = request.app.state.pseudonymiser = pseudonymiser_for(request.app.state.settings)
+    body = "".join(export_lines(store.read_audit(after=after, limit=limit), pseudonym))
+    return JsonLinesResponse(body, headers={"Cache-Control": "no-store"})

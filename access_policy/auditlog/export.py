@@ -85,9 +85,11 @@ def _pseudonymised_entry(entry: Any, pseudonym: Pseudonymiser) -> Any:
 
 
 def export_record(entry: AuditEntry, pseudonym: Pseudonymiser | None) -> dict[str, Any]:
-    """One exported line as a JSON object: with identities when `pseudonym` is None, pseudonymised otherwise."""
-    if isinstance(entry.entry, Unreadable):
-        raise ExportError(f"entry {entry.position} is not JSON ({entry.entry.problem}); run `access-policy audit verify`")
+    """One exported line as a JSON object: with identities when `pseudonym` is None, pseudonymised otherwise.
+
+    An entry whose stored text is not JSON is exported with `"entry": null` and `unreadable`, so
+    that the export is complete and its verification fails at that position.
+    """
     record: dict[str, Any] = {
         "position": entry.position,
         "decision_id": entry.decision_id,
@@ -96,7 +98,10 @@ def export_record(entry: AuditEntry, pseudonym: Pseudonymiser | None) -> dict[st
         "previous_hash": entry.previous_hash,
         "hash": entry.hash,
     }
-    if pseudonym is None:
+    if isinstance(entry.entry, Unreadable):
+        child = entry.child if pseudonym is None else pseudonym(entry.child)
+        record.update(pseudonymised=pseudonym is not None, child=child, entry=None, unreadable=entry.entry.problem)
+    elif pseudonym is None:
         record.update(pseudonymised=False, child=entry.child, entry=entry.entry)
         if entry.hash_version == HASH_V2:
             record["salt"] = entry.salt
@@ -131,7 +136,7 @@ def _entry_from(data: Any) -> AuditEntry:
         return AuditEntry(
             position=position,
             recorded_at=parse_time(data["recorded_at"]),
-            entry=data["entry"],
+            entry=Unreadable("", str(data["unreadable"])) if "unreadable" in data else data["entry"],
             hash_version=version,
             salt=data.get("salt"),
             body_digest=data.get("body_digest"),

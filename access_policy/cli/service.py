@@ -308,17 +308,15 @@ def audit_export(
     ] = None,
 ) -> None:
     """Export the decision log as JSON lines for a SIEM, person numbers replaced by keyed pseudonyms."""
-    from access_policy.auditlog.export import ExportError, Pseudonymiser, load_or_create_pseudonym_key
-    from access_policy.service.audit import export_audit
+    from access_policy.auditlog.export import ExportError
+    from access_policy.service.audit import export_audit, pseudonymiser_for
 
     settings = _settings(data_dir, database_url, dev=True)
     pseudonym = None
     if not identities:
-        path = pseudonym_key or settings.pseudonym_key_path()
-        assert path is not None  # development settings always have one
         try:
-            pseudonym = Pseudonymiser(load_or_create_pseudonym_key(path, create=pseudonym_key is None and settings.pseudonym_key is None))
-        except ExportError as error:
+            pseudonym = pseudonymiser_for(settings, pseudonym_key)
+        except ConfigurationError as error:
             raise _fail(str(error)) from None
     store = _open_store(settings, migrate=False)
     try:

@@ -21,10 +21,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from access_policy.auditlog import chain
 from access_policy.auditlog.chain import AuditEntry, Verification
 from access_policy.auditlog.checkpoints import Checkpoint, CheckpointError, check, sign
-from access_policy.auditlog.export import Pseudonymiser, export_lines
+from access_policy.auditlog.export import ExportError, Pseudonymiser, export_lines, load_or_create_pseudonym_key
+from access_policy.service.settings import ConfigurationError, Settings
 from access_policy.store.interface import DecisionLog
 
-__all__ = ["Checkpointer", "Verification", "all_entries", "export_audit", "verify_audit", "verify_entries"]
+__all__ = [
+    "Checkpointer",
+    "Verification",
+    "all_entries",
+    "export_audit",
+    "pseudonymiser_for",
+    "verify_audit",
+    "verify_entries",
+]
 
 PAGE = 1000
 log = logging.getLogger(__name__)
@@ -90,6 +99,21 @@ def verify_entries(
 def export_audit(store: DecisionLog, after: int, pseudonym: Pseudonymiser | None) -> Iterator[str]:
     """The log after a position as JSON lines, pseudonymised unless `pseudonym` is None."""
     return export_lines(all_entries(store, after), pseudonym)
+
+
+def pseudonymiser_for(settings: Settings, path: Path | None = None) -> Pseudonymiser:
+    """The export's keyed pseudonyms: the given key file, else the configured one (in development created on first use).
+
+    Raises `ConfigurationError` when there is no key or it cannot be read.
+    """
+    chosen = path or settings.pseudonym_key_path()
+    if chosen is None:
+        raise ConfigurationError("a pseudonymised export needs a key: set ACCESS_POLICY_PSEUDONYM_KEY")
+    create = path is None and settings.dev and settings.pseudonym_key is None
+    try:
+        return Pseudonymiser(load_or_create_pseudonym_key(chosen, create=create))
+    except ExportError as error:
+        raise ConfigurationError(str(error)) from None
 
 
 class Checkpointer:

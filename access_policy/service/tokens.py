@@ -33,6 +33,7 @@ SCOPE_FACTS_WRITE = "facts:write"
 SCOPE_REPRESENTATION_WRITE = "representation:write"
 SCOPE_AUDIT_READ = "audit:read"
 SCOPES = (SCOPE_DECISIONS, SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, SCOPE_REPRESENTATION_WRITE, SCOPE_AUDIT_READ)
+SCOPE_AUDIT_IDENTITIES = "audit:identities"  # with audit:read: the decision-log export with person numbers
 
 
 @dataclass

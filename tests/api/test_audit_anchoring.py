@@ -192,3 +192,42 @@ def test_the_background_task_signs_at_its_interval_and_survives_a_failing_store(
 
     assert Checkpointer(Failing(), Ed25519PrivateKey.generate()).safe_checkpoint() is None
     assert "decision-log checkpoint failed: the fact store is unavailable" in caplog.text
+
+
+def test_the_export_endpoint_pseudonymises_unless_the_token_grants_identities(client, token, family, now, settings):
+    from access_policy.auditlog.export import read_export
+    from access_policy.service.audit import verify_entries
+
+    _decide(client, token, family, now, 3)
+    shipped = client.get("/v1/audit/export", params={"after": 1}, headers=token("audit:read"))
+    assert shipped.status_code == 200 and shipped.headers["content-type"] == "application/x-ndjson"
+    assert shipped.headers["cache-control"] == "no-store"
+    assert family.child not in shipped.text and family.mother not in shipped.text
+    entries = list(read_export(shipped.text.splitlines()))
+    assert [e.position for e in entries] == [2, 3] and all(e.pseudonymised for e in entries)
+    assert verify_entries(entries).ok
+    # The service's pseudonyms are the command line's: one key, in the data directory in development.
+    cli_export = runner.invoke(cli, ["audit", "export", "--data-dir", str(settings.data_dir), "--after", "1"])
+    assert cli_export.stdout == shipped.text
+
+    refused = client.get("/v1/audit/export", params={"identities": "true"}, headers=token("audit:read"))
+    assert refused.status_code == 403 and "audit:identities" in refused.json()["detail"]
+    named = client.get("/v1/audit/export", params={"identities": "true"}, headers=token("audit:read", "audit:identities"))
+    assert named.status_code == 200
+    lines = [json.loads(line) for line in named.text.splitlines()]
+    assert [line["child"] for line in lines] == [family.child] * 3 and lines[0]["entry"]["requester"] == family.mother
+    assert verify_entries(read_export(named.text.splitlines())).ok
+    bad = client.get("/v1/audit/export", params={"after": "²"}, headers=token("audit:read"))
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+
+def test_an_unreadable_entry_is_exported_and_fails_the_exported_file_not_the_export(client, token, family, now, settings):
+    from access_policy.auditlog.export import read_export
+    from access_policy.service.audit import verify_entries
+
+    _decide(client, token, family, now, 3)
+    _sql(settings, "UPDATE audit_log SET entry = 'not json {' WHERE position = 2")
+    shipped = client.get("/v1/audit/export", headers=token("audit:read"))
+    assert shipped.status_code == 200 and len(shipped.text.splitlines()) == 3
+    result = verify_entries(read_export(shipped.text.splitlines()))
+    assert not result.ok and result.first_bad_position == 2 and result.problem.startswith("the entry is not JSON")

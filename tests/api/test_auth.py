@@ -40,6 +40,7 @@ ENDPOINTS: list[tuple[str, str, Any, str | None, int]] = [
     ("GET", "/v1/changes", None, "facts:read", 200),
     ("GET", f"/v1/audit?child={C}", None, "audit:read", 200),
     ("GET", "/v1/audit/verify", None, "audit:read", 200),
+    ("GET", "/v1/audit/export?after=0", None, "audit:read", 200),
     ("GET", "/healthz", None, None, 200),
     ("GET", "/readyz", None, None, 200),
 ]
