@@ -160,6 +160,8 @@ def test_an_exemption_made_through_one_instance_is_honoured_by_the_other(tmp_pat
             assert client.post(f"{first.base}/v1/decisions", json=question, headers=decide).json()["decision"] == "permit"
     assert first.stop() in (0, -signal.SIGTERM) and second.stop() in (0, -signal.SIGTERM)
     # Both instances appended to one chain: 7 decisions, verified over the shared database.
-    verified = CliRunner().invoke(cli, ["audit", "verify", "--database-url", postgres_schema_url])
+    # Each instance signed the head when it stopped, with the key in its data directory.
+    key = tmp_path / "data" / "audit-signing-key.pem"
+    verified = CliRunner().invoke(cli, ["audit", "verify", "--database-url", postgres_schema_url, "--public-key", str(key)])
     assert verified.exit_code == 0, verified.output
-    assert "ok: 7 decision-log entries verified" in verified.stdout
+    assert "ok: 7 decision-log entries verified (1 signed checkpoints matched)" in verified.stdout
