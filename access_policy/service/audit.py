@@ -70,7 +70,19 @@ def verify_audit(
         anchors = _anchors(held, public_key)
     except CheckpointError as error:
         return Verification(False, 0, None, str(error))
-    return chain.verify(all_entries(store), head=store.audit_head(), anchors=anchors)
+    head = store.audit_head()
+    result = chain.verify(all_entries(store), head=head, anchors=anchors)
+    if result.ok:
+        # Entries past the head were either appended since (the head has moved past them by
+        # now: entry and head commit together) or the head row was set back.
+        beyond = store.read_audit(after=head[0], limit=1)
+        if beyond and beyond[0].position > store.audit_head()[0]:
+            return Verification(
+                False, result.checked, beyond[0].position,
+                f"entry {beyond[0].position} is past the head the store records (the head was set back)",
+                result.anchored, result.linked_only,
+            )
+    return result
 
 
 def verify_entries(

@@ -104,6 +104,13 @@ def test_editing_an_entry_and_recomputing_every_later_hash_is_caught(store, key,
     assert not result.ok and result.first_bad_position == 4 and "rewritten" in result.problem
 
 
+def test_a_head_set_back_over_entries_that_are_still_there_is_caught(store, anchored):
+    second = store.read_audit()[1]
+    _sql(store, "UPDATE audit_head SET position = 2, hash = :hash WHERE id = 1", hash=second.hash)
+    result = verify_audit(store)
+    assert not result.ok and result.first_bad_position == 3 and "head was set back" in result.problem
+
+
 def test_a_forged_checkpoint_in_the_database_fails_verification(store, key, anchored):
     _rehash_from(store, 3, lambda entry: {**entry, "results": [1]})
     head_position, head_hash = store.audit_head()
