@@ -8,6 +8,7 @@ import logging
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
 from access_policy.policy import Policy, load_policy
@@ -41,10 +42,10 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     settings = settings.checked()
     policy = policy if policy is not None else load_policy(settings.policy_dir)
     verifier = make_verifier(settings)
+    signing_key = _checkpoint_key(settings)  # before the store opens: a bad key leaves nothing open
     owns_store = store is None
     store = store if store is not None else _open_store(settings)
-
-    checkpointer = _checkpointer(settings, store)
+    checkpointer = Checkpointer(store, signing_key, file=settings.checkpoint_file) if signing_key is not None else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -82,8 +83,8 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     return app
 
 
-def _checkpointer(settings: Settings, store: FactStore) -> Checkpointer | None:
-    """The decision log's checkpointer, when a signing key is configured (always in development)."""
+def _checkpoint_key(settings: Settings) -> Ed25519PrivateKey | None:
+    """The key that signs the decision log's head, when one is configured (always in development)."""
     from access_policy.auditlog.checkpoints import CheckpointError, load_or_create_key, load_private_key
 
     path = settings.audit_key_path()
@@ -92,10 +93,9 @@ def _checkpointer(settings: Settings, store: FactStore) -> Checkpointer | None:
         return None
     try:
         # Development creates its key; production only reads the configured one.
-        key = load_or_create_key(path) if settings.dev and settings.audit_key is None else load_private_key(path)
+        return load_or_create_key(path) if settings.dev and settings.audit_key is None else load_private_key(path)
     except CheckpointError as error:
         raise ConfigurationError(str(error)) from None
-    return Checkpointer(store, key, file=settings.checkpoint_file)
 
 
 def _document_problems(app: FastAPI) -> None:

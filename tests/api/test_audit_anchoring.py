@@ -231,3 +231,32 @@ def test_an_unreadable_entry_is_exported_and_fails_the_exported_file_not_the_exp
     assert shipped.status_code == 200 and len(shipped.text.splitlines()) == 3
     result = verify_entries(read_export(shipped.text.splitlines()))
     assert not result.ok and result.first_bad_position == 2 and result.problem.startswith("the entry is not JSON")
+
+
+def test_production_reads_only_the_configured_signing_key(tmp_path, store, national_policy, caplog):
+    import dataclasses
+
+    import pytest
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from access_policy.auditlog.checkpoints import load_or_create_key
+    from access_policy.service.settings import ConfigurationError, Settings
+
+    import jwt
+
+    idp = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(idp.public_key()))
+    (tmp_path / "jwks.json").write_text(json.dumps({"keys": [jwk | {"kid": "k1", "use": "sig", "alg": "RS256"}]}))
+    production = Settings(jwks=str(tmp_path / "jwks.json"), issuer="i", audience="a", data_dir=tmp_path / "data")
+    app = create_app(production, store=store, policy=national_policy)
+    assert app.state.checkpointer is None and "the log's head is not anchored" in caplog.text
+    assert not (tmp_path / "data" / DEV_AUDIT_KEY_FILE).exists()  # production never creates a key
+
+    wrong = tmp_path / "rsa.pem"
+    wrong.write_bytes(idp.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    with pytest.raises(ConfigurationError, match="is not an Ed25519 private key"):
+        create_app(dataclasses.replace(production, audit_key=wrong), store=store, policy=national_policy)
+    key = load_or_create_key(tmp_path / "audit.pem")
+    signed = create_app(dataclasses.replace(production, audit_key=tmp_path / "audit.pem"), store=store, policy=national_policy)
+    assert signed.state.checkpointer.public_key == key.public_key()
