@@ -131,8 +131,9 @@ def pseudonymiser_for(settings: Settings, path: Path | None = None) -> Pseudonym
 class Checkpointer:
     """Signs the log's head at an interval and on shutdown, stores the checkpoint, and appends it to a file if given.
 
-    Before signing a new head it checks that the chain from the previous checkpoint it signed
-    still leads there, so it never signs over a rewritten stretch of the log.
+    Before signing a new head it checks that the chain from the previous checkpoint signed with
+    its key (its own, or the newest stored one when it starts) still leads there, so it never
+    signs over a rewritten stretch of the log.
     """
 
     def __init__(
@@ -145,6 +146,7 @@ class Checkpointer:
     ):
         self._store, self._key, self._file, self._clock = store, key, file, clock
         self._last: Checkpoint | None = None
+        self._resumed = False
 
     @property
     def public_key(self) -> Ed25519PublicKey:
@@ -153,6 +155,9 @@ class Checkpointer:
 
     def checkpoint(self) -> Checkpoint | None:
         """Sign and store the current head; None when it has not moved or the log does not extend the last checkpoint."""
+        if not self._resumed:
+            self._last = self._newest_stored()
+            self._resumed = True
         position, digest = self._store.audit_head()
         last = self._last
         if position == 0 or (last is not None and last.tree_size == position):
@@ -178,6 +183,17 @@ class Checkpointer:
                 os.fsync(handle.fileno())
         self._last = signed
         return signed
+
+    def _newest_stored(self) -> Checkpoint | None:
+        """The newest stored checkpoint that this key signed (others are not evidence of anything)."""
+        public_key = self.public_key
+        for stored in reversed(self._store.checkpoints()):
+            try:
+                check(stored, public_key)
+            except CheckpointError:
+                continue
+            return stored
+        return None
 
     def safe_checkpoint(self) -> Checkpoint | None:
         """`checkpoint()`, logging instead of raising: a missed checkpoint must not stop the service."""

@@ -187,8 +187,10 @@ def test_the_background_task_signs_at_its_interval_and_survives_a_failing_store(
     assert [c.tree_size for c in store.checkpoints()] == [1]
 
     class Failing:
-        def audit_head(self):
+        def checkpoints(self):
             raise StoreUnavailableError("the fact store is unavailable: disk I/O error")
+
+        audit_head = checkpoints
 
     assert Checkpointer(Failing(), Ed25519PrivateKey.generate()).safe_checkpoint() is None
     assert "decision-log checkpoint failed: the fact store is unavailable" in caplog.text

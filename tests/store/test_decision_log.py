@@ -155,6 +155,19 @@ def test_the_checkpointer_does_not_sign_over_a_rewritten_stretch(store, key, anc
     assert "not signing" in caplog.text
 
 
+def test_a_restarted_checkpointer_continues_from_the_newest_stored_checkpoint(store, key, anchored, caplog):
+    _append(store, 2, start=6)
+    assert Checkpointer(store, key).checkpoint().tree_size == 8
+    _rehash_from(store, 7, lambda entry: {**entry, "results": [1]})
+    _append(store, 1, start=8)
+    assert Checkpointer(store, key).checkpoint() is None  # the stretch after 8 no longer leads from it
+    assert "not signing" in caplog.text
+    _truncate_to(store, 5)
+    assert Checkpointer(store, key).checkpoint() is None
+    assert "behind the last checkpoint 8" in caplog.text
+    assert [c.tree_size for c in store.checkpoints()] == [4, 6, 8]
+
+
 def _cli_verify(backend, *options: str):
     return runner.invoke(cli, ["audit", "verify", "--database-url", backend.url, *options])
 
