@@ -141,10 +141,11 @@ def token(
 
 
 PublicKeyOption = Annotated[
-    Optional[Path],
+    Optional[list[Path]],
     typer.Option(
         "--public-key",
-        help="The checkpoint key's public half (PEM; `audit public-key` prints it). Default: the configured signing key.",
+        help="A checkpoint key's public half (PEM; `audit public-key` prints it); repeat for retired keys. "
+        "Default: the configured signing key.",
         show_default=False,
     ),
 ]
@@ -156,15 +157,17 @@ def _close(store: object) -> None:
         close()
 
 
-def _public_key(settings: Settings, path: Path | None):  # noqa: ANN202 - an Ed25519PublicKey or None
-    """The key that checks checkpoints: the given file, else the configured (or development) signing key if present."""
+def _public_keys(settings: Settings, paths: list[Path] | None) -> list:
+    """The keys that check checkpoints: the given files, else the configured (or development) signing key if present."""
     from access_policy.auditlog.checkpoints import CheckpointError, load_public_key
 
-    path = path if path is not None else settings.audit_key_path()
-    if path is None or (not path.exists() and settings.audit_key is None):
-        return None
+    if not paths:
+        default = settings.audit_key_path()
+        if default is None or (not default.exists() and settings.audit_key is None):
+            return []
+        paths = [default]
     try:
-        return load_public_key(path)
+        return [load_public_key(path) for path in paths]
     except CheckpointError as error:
         raise _fail(str(error)) from None
 
@@ -202,16 +205,16 @@ def audit_verify(
     from access_policy.service.audit import verify_audit, verify_entries
 
     settings = _settings(data_dir, database_url, dev=True)
-    key = _public_key(settings, public_key)
+    keys = _public_keys(settings, public_key)
     held = _read_checkpoints(checkpoints)
-    if held and key is None:
+    if held and not keys:
         raise _fail("--checkpoints needs --public-key: a checkpoint counts only once its signature checks")
     what = "decision-log entries"
     if export is not None:
         what = "exported entries"
         try:
             with export.open(encoding="utf-8") as handle:
-                result = verify_entries(read_export(handle, str(export)), public_key=key, checkpoints=held)
+                result = verify_entries(read_export(handle, str(export)), public_key=keys or None, checkpoints=held)
         except (OSError, UnicodeDecodeError) as error:
             raise _fail(f"cannot read `{export}`: {str(error).splitlines()[0]}") from None
         except ExportError as error:
@@ -219,7 +222,7 @@ def audit_verify(
     else:
         store = _open_store(settings, migrate=False)
         try:
-            result = verify_audit(store, public_key=key, checkpoints=held)
+            result = verify_audit(store, public_key=keys or None, checkpoints=held)
         except AccessPolicyError as error:
             raise _fail(f"cannot read the decision log: {error}", 1) from None
         finally:
@@ -227,7 +230,7 @@ def audit_verify(
     if not result.ok:
         where = f" at position {result.first_bad_position}" if result.first_bad_position is not None else ""
         raise _fail(f"the decision log is broken{where}: {result.problem}", 1)
-    notes = [f"{result.anchored} signed checkpoints matched" if key is not None else "no public key: checkpoints not checked"]
+    notes = [f"{result.anchored} signed checkpoints matched" if keys else "no public key: checkpoints not checked"]
     if result.linked_only:
         notes.append(f"{result.linked_only} pseudonymised version-1 entries checked by their links only")
     out.print(f"ok: {result.checked} {what} verified ({'; '.join(notes)})", markup=False)
@@ -282,10 +285,10 @@ def audit_public_key(data_dir: DataDirOption = None) -> None:
     """Print the public key (PEM) that verifies this service's checkpoints."""
     from access_policy.auditlog.checkpoints import public_pem
 
-    key = _public_key(_settings(data_dir, None, dev=True), None)
-    if key is None:
+    keys = _public_keys(_settings(data_dir, None, dev=True), None)
+    if not keys:
         raise _fail("no checkpoint signing key yet: it is created by `serve --dev` or `audit checkpoint`")
-    out.print(public_pem(key), end="", markup=False)
+    out.print(public_pem(keys[0]), end="", markup=False)
 
 
 @audit_app.command("export")

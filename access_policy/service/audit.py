@@ -14,13 +14,13 @@ import datetime
 import logging
 import os
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence, Union
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from access_policy.auditlog import chain
 from access_policy.auditlog.chain import AuditEntry, Verification
-from access_policy.auditlog.checkpoints import Checkpoint, CheckpointError, check, sign
+from access_policy.auditlog.checkpoints import Checkpoint, CheckpointError, check, log_id, sign
 from access_policy.auditlog.export import ExportError, Pseudonymiser, export_lines, load_or_create_pseudonym_key
 from access_policy.service.settings import ConfigurationError, Settings
 from access_policy.store.interface import DecisionLog
@@ -49,25 +49,41 @@ def all_entries(store: DecisionLog, after: int = 0) -> Iterator[AuditEntry]:
         after = page[-1].position
 
 
-def _anchors(checkpoints: Iterable[Checkpoint], public_key: Ed25519PublicKey | None) -> list[tuple[int, str]]:
-    """(position, hash) of each checkpoint, once its signature checks; raises `CheckpointError`."""
-    if public_key is None:
+PublicKeys = Union[Ed25519PublicKey, Sequence[Ed25519PublicKey], None]
+
+
+def _anchors(stored: Iterable[Checkpoint], held: Iterable[Checkpoint], public_keys: PublicKeys) -> list[tuple[int, str]]:
+    """(position, hash) of each checkpoint once its signature checks; raises `CheckpointError`.
+
+    A stored checkpoint of a key not given (a retired key, after rotation) is skipped: it is
+    evidence only for someone holding that key. A checkpoint handed in must be of a given key.
+    """
+    if public_keys is None:
         return []
+    keys = [public_keys] if isinstance(public_keys, Ed25519PublicKey) else list(public_keys)
+    if not keys:
+        return []
+    by_log = {log_id(key): key for key in keys}
     anchors = []
-    for checkpoint in checkpoints:
-        check(checkpoint, public_key)
+    for checkpoint in stored:
+        key = by_log.get(checkpoint.log_id)
+        if key is not None:
+            check(checkpoint, key)
+            anchors.append((checkpoint.tree_size, checkpoint.root_hash))
+    for checkpoint in held:
+        check(checkpoint, by_log.get(checkpoint.log_id) or keys[0])
         anchors.append((checkpoint.tree_size, checkpoint.root_hash))
     return anchors
 
 
 def verify_audit(
-    store: DecisionLog, *, public_key: Ed25519PublicKey | None = None, checkpoints: Iterable[Checkpoint] = ()
+    store: DecisionLog, *, public_key: PublicKeys = None, checkpoints: Iterable[Checkpoint] = ()
 ) -> Verification:
-    """Check the whole log of a store, its head, and (with the public key) its own and the given checkpoints."""
+    """Check the whole log of a store, its head, and (with the public keys) its own and the given checkpoints."""
     # Checkpoints first, then the head, then the entries: nothing read later can predate them.
-    held = [*store.checkpoints(), *checkpoints]
+    stored = store.checkpoints()
     try:
-        anchors = _anchors(held, public_key)
+        anchors = _anchors(stored, checkpoints, public_key)
     except CheckpointError as error:
         return Verification(False, 0, None, str(error))
     head = store.audit_head()
@@ -88,12 +104,12 @@ def verify_audit(
 def verify_entries(
     entries: Iterable[AuditEntry],
     *,
-    public_key: Ed25519PublicKey | None = None,
+    public_key: PublicKeys = None,
     checkpoints: Iterable[Checkpoint] = (),
 ) -> Verification:
     """Check an exported slice of the log: its links and hashes from its first entry on, and the checkpoints inside it."""
     try:
-        anchors = _anchors(checkpoints, public_key)
+        anchors = _anchors((), checkpoints, public_key)
     except CheckpointError as error:
         return Verification(False, 0, None, str(error))
     iterator = iter(entries)

@@ -168,6 +168,24 @@ def test_a_restarted_checkpointer_continues_from_the_newest_stored_checkpoint(st
     assert [c.tree_size for c in store.checkpoints()] == [4, 6, 8]
 
 
+def test_after_a_key_rotation_old_checkpoints_count_only_with_the_old_key(store, key, anchored, backend, tmp_path):
+    new_key = Ed25519PrivateKey.generate()
+    _append(store, 2, start=6)
+    assert Checkpointer(store, new_key).checkpoint().tree_size == 8
+    only_new = verify_audit(store, public_key=new_key.public_key())
+    assert only_new.ok and only_new.anchored == 1  # the retired key's checkpoints are skipped, not failed
+    both = verify_audit(store, public_key=[new_key.public_key(), key.public_key()])
+    assert both.ok and both.anchored == 3
+    handed_in = verify_audit(store, public_key=new_key.public_key(), checkpoints=anchored)
+    assert not handed_in.ok and "another log or key" in handed_in.problem
+    _rehash_from(store, 5, lambda entry: {**entry, "results": [1]})
+    assert verify_audit(store, public_key=new_key.public_key()).first_bad_position == 8
+    (tmp_path / "old.pub").write_text(public_pem(key))
+    (tmp_path / "new.pub").write_text(public_pem(new_key))
+    result = _cli_verify(backend, "--public-key", str(tmp_path / "new.pub"), "--public-key", str(tmp_path / "old.pub"))
+    assert result.exit_code == 1 and "broken at position 6" in result.stderr
+
+
 def _cli_verify(backend, *options: str):
     return runner.invoke(cli, ["audit", "verify", "--database-url", backend.url, *options])
 
