@@ -111,6 +111,10 @@ def _document_problems(app: FastAPI) -> None:
             for operation in path_item.values():
                 for status, response in operation.get("responses", {}).items():
                     if not status[:1] in ("4", "5"):
+                        for media in response.get("content", {}).values():
+                            if "$ref" in media.get("schema", {}):
+                                # A non-JSON response class (the JSON-lines export) adds `type: string` beside its model.
+                                media["schema"].pop("type", None)
                         continue
                     content = response.setdefault("content", {})
                     schema = content.pop("application/json", {}).get("schema")
