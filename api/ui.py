@@ -464,8 +464,8 @@ async def preview_page(request: Request, session: Session) -> Response:
     child = _child(session)
     facts = request.app.state.store.child_facts(child)
     names = _names(facts)
-    now = datetime.datetime.now(OSLO).strftime("%Y-%m-%dT%H:%M")
-    return page(request, session, "preview.html", caller=caller, names=names, views=None, at_text=now,
+    # No default time in the field: a minute-precision "now" would lie before a change just made.
+    return page(request, session, "preview.html", caller=caller, names=names, views=None, at_text="",
                 items_text=json.dumps(SAMPLE_ITEMS, indent=1, ensure_ascii=False), chosen=list(names)[1:3])
 
 
