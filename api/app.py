@@ -14,7 +14,7 @@ from access_policy.service.records import Records
 from access_policy.service.settings import Settings
 from access_policy.service.tokens import make_verifier
 from access_policy.store.interface import FactStore
-from api import audit, changes, decisions, facts, health, problems, representation, ui
+from api import audit, changes, decisions, facts, guide, health, problems, representation, ui
 from api.limits import BodySizeLimit
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     for module in (decisions, facts, representation, changes, audit, health):
         app.include_router(module.router)
     ui.install(app)
+    app.include_router(guide.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     _document_problems(app)
     return app

@@ -39,6 +39,7 @@ from access_policy.service.tokens import (
     PermissionDeniedError,
     issue_dev_token,
 )
+from access_policy.workbench.texts import RULE_TEXTS
 from api import ui_forms
 from api.ui_session import COOKIE, Session, SessionCodec, load_or_create_key, set_cookie
 
@@ -65,22 +66,7 @@ RESPONSIBILITY_TEXT = {"felles": "felles", "mor": "mor alene", "far": "far alene
                        "andre": "andre", "ukjent": "ukjent"}
 PROTECTION_TEXT = {"ugradert": "ingen", "klientadresse": "klientadresse", "fortrolig": "fortrolig",
                    "strengtFortrolig": "strengt fortrolig"}
-RULE_TEXT = {
-    "no-current-representation": "opplysningene fra Folkeregisteret mangler eller er for gamle",
-    "address-protection": "barnet har adressebeskyttelse",
-    "no-parental-responsibility": "personen har ikke foreldreansvar",
-    "child-adult": "barnet er 18 år eller eldre",
-    "birth-date-unknown": "barnets alder er ukjent",
-    "exemption": "et unntak holder elementet tilbake",
-    "necessary-information": "merket som nødvendig for å ivareta foreldreansvaret",
-    "child-16-17": "barnet er 16 eller 17 år",
-    "adolescent-consent": "barnet samtykker selv og foreldrene skal ikke informeres",
-    "access-profile": "forelderens tilgang omfatter ikke denne typen",
-    "main-rule": "hovedregelen: forelder med foreldreansvar, barn under 16",
-    "own-record-16": "barnets eget innsyn fra 16 år",
-    "own-record-consent": "barnets eget innsyn i det barnet samtykker til selv",
-    "default-deny": "ingen regel gir innsyn",
-}
+RULE_TEXT = {rule: texts[0] for rule, texts in RULE_TEXTS.items()}
 WHAT_TEXT = {
     "birthday": "Barnet fyller {age} år",
     "fact-starts": "{kind} {fact} begynner å gjelde",

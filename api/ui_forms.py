@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ValidationError
 
 from access_policy.age import OSLO
 from access_policy.facts import DRAFT_TYPES, FactKind, ItemKind, Scope
+from access_policy.workbench.texts import LEGAL_TEXTS
 
 # Per kind: (label, what it does). A kind missing here is shown by its name.
 KIND_TEXT: dict[str, tuple[str, str]] = {
@@ -60,18 +61,7 @@ LEGAL_BASIS_AGES: dict[str, tuple[int, int]] = {
     "pbrl-5-1-2": (0, 18),
     "pbrl-3-4-4": (0, 18),
 }
-LEGAL_BASIS_TEXT: dict[str, str] = {
-    "pbrl-3-4-1": "pbrl. § 3-4 første ledd: barn under 16 – både barnet og foreldrene informeres",
-    "pbrl-3-4-2": "pbrl. § 3-4 annet ledd: barnet (12–16) ønsker av grunner som bør respekteres ikke at foreldrene informeres",
-    "pbrl-3-4-3": "pbrl. § 3-4 tredje ledd: tungtveiende hensyn til barnet",
-    "pbrl-3-4-4": "pbrl. § 3-4 fjerde ledd: nødvendig for å ivareta foreldreansvaret",
-    "pbrl-4-3": "pbrl. § 4-3: samtykkekompetanse fra 16 år",
-    "pbrl-4-4": "pbrl. § 4-4: foreldrene samtykker for barn under 16",
-    "pbrl-5-1-1": "pbrl. § 5-1 første ledd: pasientens rett til innsyn",
-    "pbrl-5-1-2": "pbrl. § 5-1 annet ledd: fare for liv eller alvorlig helseskade",
-    "pbrl-5-1-4": "pbrl. § 5-1 fjerde ledd: §§ 3-3 og 3-4 gjelder tilsvarende for innsyn",
-    "bl-47": "barneloven § 47: forelder uten foreldreansvar har rett til opplysninger på forespørsel",
-}
+LEGAL_BASIS_TEXT: dict[str, str] = {basis: texts[0] for basis, texts in LEGAL_TEXTS.items()}
 # Fields every clinician's fact has: shown last in a form.
 _VALIDITY = ("valid_from", "valid_until")
 

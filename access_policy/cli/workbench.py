@@ -47,3 +47,26 @@ def scenarios(
         out.print(f"{len(results) - len(failed)} of {len(results)} scenarios pass against policy {policy.version} ({policy.directory})", markup=False)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def docs(
+    policy_dir: Annotated[Optional[Path], typer.Argument(help="Policy directory (default: the national policy).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the site to.")] = Path("site"),
+    compare: Annotated[
+        Optional[Path],
+        typer.Option("--compare", help="A second policy to diff against (default for the national policy: today's Helsenorge practice)."),
+    ] = None,
+    features_dir: Annotated[Optional[Path], typer.Option("--features", help="Feature files (default: the shipped scenarios).")] = None,
+) -> None:
+    """Build the guideline author's workbench: a static site with index.html (rules, scenarios, matrix, diff)."""
+    from access_policy.workbench.site import build_site
+
+    load_policy_or_exit(policy_dir, code=1)
+    if compare is not None:
+        load_policy_or_exit(compare, code=1)
+    try:
+        index = build_site(policy_dir, output, compare_dir=compare, features_dir=features_dir)
+    except OSError as error:
+        raise fail(f"cannot write the site to `{output}`: {error}", 1) from None
+    out.print(f"wrote {index}", markup=False)
