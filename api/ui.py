@@ -337,6 +337,7 @@ def _overview(request: Request, caller: Caller, child: str) -> dict[str, Any]:
         "protection": PROTECTION_TEXT.get(representation.address_protection.value, "") if representation else None,
         "responsibility_text": RESPONSIBILITY_TEXT, "kinds": kinds, "horizon": horizon, "parties": parties,
         "can_write": SCOPE_FACTS_WRITE in caller.scopes, "now": now,
+        "history": records.representation_history(child),
         "legal_bases_for": lambda options: ui_forms.legal_bases_for(options, age),
     }
 
