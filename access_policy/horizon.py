@@ -3,16 +3,19 @@
 Pure, like the decision core: the policy, the child's facts and the starting time are passed in.
 Access changes with no one doing anything when the child turns 12, 16 or 18 (00:00 Oslo time on
 the birthday), when a clinician's fact takes effect or expires, and when the register data goes
-stale (the policy's `representation.max_age_days` after it was retrieved).
+stale (the policy's `representation.max_age_days` after it was retrieved). `effect` tells, by
+the policy itself, what such an instant does: how much each person sees just before and after.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Sequence
 
 from access_policy.age import OSLO, birthday
-from access_policy.facts import ChildFacts, ClinicalFact
+from access_policy.decisions import decide_many
+from access_policy.facts import ChildFacts, ClinicalFact, Item, ItemKind
 from access_policy.policy import Policy
 
 # The ages at which the age band changes (see `access_policy.age.AgeBand`).
@@ -70,3 +73,46 @@ def changes_ahead(policy: Policy, facts: ChildFacts, at: datetime.datetime) -> l
         if stale > at:
             found.append(Change(stale, "register-stale", fact=representation.id))
     return sorted(found, key=lambda change: (change.at, change.what, change.fact or ""))
+
+
+_EPSILON = datetime.timedelta(microseconds=1)
+
+
+def probe_items(facts: ChildFacts) -> list[Item]:
+    """Items that show what a change does: one of each kind, and one in each scope a clinician's fact names."""
+    items = [Item(id=f"kind:{kind.value}", kind=kind) for kind in ItemKind]
+    seen: set[tuple[str, str]] = set()
+    for record in (*facts.exemptions, *facts.assessments, *facts.necessary_information):
+        scope = record.scope
+        for target in ("item", "pathway", "referral"):
+            value = getattr(scope, target)
+            if value is not None and (target, value) not in seen:
+                seen.add((target, value))
+                items.append(Item(id=value if target == "item" else f"{target}:{value}", kind=ItemKind.NOTE, **({target: value} if target != "item" else {})))
+    return items
+
+
+def effect(
+    policy: Policy,
+    facts: ChildFacts,
+    requesters: Sequence[str],
+    items: Sequence[Item],
+    at: datetime.datetime,
+    *,
+    register_refreshed: bool = True,
+) -> dict[str, tuple[int, int]]:
+    """For each requester, how many of the items are shown just before and just after `at`.
+
+    By default the register data is taken as read again shortly before `at` (the sync keeps it
+    fresh), so a birthday or an expiry shows its own effect, not that of stale data; pass
+    `register_refreshed=False` for the instant the data goes stale.
+    """
+    if register_refreshed and facts.representation is not None:
+        refreshed = facts.representation.model_copy(update={"retrieved_at": at - datetime.timedelta(hours=1)})
+        facts = facts.model_copy(update={"representation": refreshed})
+    found = {}
+    for requester in requesters:
+        before = sum(d.permitted for d in decide_many(policy, facts, requester, items, at - _EPSILON))
+        after = sum(d.permitted for d in decide_many(policy, facts, requester, items, at + _EPSILON))
+        found[requester] = (before, after)
+    return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import inspect
 import json
 import logging
 import secrets
@@ -29,7 +30,7 @@ from access_policy.age import OSLO, age_at, birthday
 from access_policy.decisions import decide_many
 from access_policy.errors import AccessPolicyError, InvalidInputError, StoreUnavailableError
 from access_policy.facts import ChildFacts, FactKind, Item
-from access_policy.horizon import changes_ahead
+from access_policy.horizon import changes_ahead, effect, probe_items
 from access_policy.identity import parse_person_id
 from access_policy.service.tokens import (
     SCOPE_FACTS_READ,
@@ -72,11 +73,6 @@ WHAT_TEXT = {
     "fact-starts": "{kind} {fact} begynner å gjelde",
     "fact-ends": "{kind} {fact} slutter å gjelde",
     "register-stale": "Opplysningene fra Folkeregisteret blir for gamle (alt nektes til de er hentet på nytt)",
-}
-AGE_TEXT = {
-    12: "Gråsonen begynner: barnets ønske og samtykke kan holde opplysninger tilbake fra foreldrene.",
-    16: "Foreldrene ser bare det som er merket nødvendig; barnet får innsyn i egen journal.",
-    18: "Foreldrene mister all digital tilgang.",
 }
 
 
@@ -206,8 +202,6 @@ def ui_route(handler: Callable[..., Awaitable[Response]]) -> Callable[..., Await
             return page(request, session, "error.html", 409, title="Kan ikke vises", message=str(error))
 
     # FastAPI must see the route's own parameters, not the session the wrapper adds.
-    import inspect
-
     signature = inspect.signature(handler)
     wrapped.__signature__ = signature.replace(  # type: ignore[attr-defined]
         parameters=[p for name, p in signature.parameters.items() if name != "session"]
@@ -325,10 +319,15 @@ def _overview(request: Request, caller: Caller, child: str) -> dict[str, Any]:
                        for field in form.fields if field.name not in ("valid_from", "valid_until")]
             rows.append({"fact": record, "details": details, "status": _status(record, now)})
         kinds.append({"form": form, "rows": rows, "offered": form.offered(age)})
+    # What each instant does, by the policy itself: how many probe items each person sees before and after.
+    probes = probe_items(facts)
+    people = [party for party in names if party != child] + [child]
     horizon = []
     for change in changes_ahead(policy, facts, now):
         text = WHAT_TEXT[change.what].format(age=change.age, kind=_kind_label(change.kind or ""), fact=change.fact or "")
-        horizon.append({"at": change.at, "text": text, "then": AGE_TEXT.get(change.age or 0, "") if change.what == "birthday" else ""})
+        counts = effect(policy, facts, people, probes, change.at, register_refreshed=change.what != "register-stale")
+        shifts = [f"{names[party]}: {before} → {after}" for party, (before, after) in counts.items() if before != after]
+        horizon.append({"at": change.at, "text": text, "shifts": shifts, "probes": len(probes)})
     parties = [(party, label) for party, label in names.items() if party != child]
     return {
         "facts": facts, "names": names, "age": age, "birth_date": birth_date,

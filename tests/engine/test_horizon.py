@@ -6,7 +6,7 @@ import datetime
 
 from access_policy.age import OSLO
 from access_policy.facts import ChildFacts, Exemption, Holder, Representation, Responsibility, Scope
-from access_policy.horizon import changes_ahead
+from access_policy.horizon import changes_ahead, effect, probe_items
 from access_policy.identity import make_person_id
 
 PARENT = make_person_id(datetime.date(1984, 3, 10), 1)
@@ -56,3 +56,13 @@ def test_nothing_in_the_past(national_policy) -> None:
     at = datetime.datetime(2040, 1, 1, tzinfo=OSLO)
     facts = _facts(datetime.date(2010, 1, 1), at - datetime.timedelta(days=30))
     assert changes_ahead(national_policy, facts, at) == []
+
+
+def test_effect_of_the_16th_birthday_comes_from_the_policy(national_policy) -> None:
+    at = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=OSLO)
+    facts = _facts(datetime.date(2011, 1, 10), at)
+    sixteen = next(c for c in changes_ahead(national_policy, facts, at) if c.age == 16)
+    items = probe_items(facts)
+    result = effect(national_policy, facts, [PARENT, facts.child], items, sixteen.at)
+    assert result[PARENT] == (len(items), 0)  # the main rule until 16, then nothing unmarked
+    assert result[facts.child] == (0, len(items))  # the child's own access from 16
