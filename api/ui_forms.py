@@ -16,7 +16,7 @@ from typing import Any, Literal, Mapping, Sequence
 from pydantic import AwareDatetime, BaseModel, ValidationError
 
 from access_policy.age import OSLO
-from access_policy.facts import DRAFT_TYPES, FactKind, ItemKind, Scope
+from access_policy.facts import DRAFT_TYPES, FactKind, ItemKind, PartyNumber, Scope
 from access_policy.workbench.texts import LEGAL_TEXTS
 
 # Per kind: (label, what it does). A kind missing here is shown by its name.
@@ -62,6 +62,7 @@ LEGAL_BASIS_AGES: dict[str, tuple[int, int]] = {
     "pbrl-3-4-4": (0, 18),
 }
 LEGAL_BASIS_TEXT: dict[str, str] = {basis: texts[0] for basis, texts in LEGAL_TEXTS.items()}
+_PARTY_VALIDATOR = typing.get_args(PartyNumber)[1]
 # Fields every clinician's fact has: shown last in a form.
 _VALIDITY = ("valid_from", "valid_until")
 
@@ -98,9 +99,9 @@ def _is_datetime(annotation: Any) -> bool:
     return annotation is AwareDatetime or (isinstance(annotation, type) and issubclass(annotation, datetime.datetime))
 
 
-def _is_party(field_name: str, info: Any) -> bool:
-    # PartyNumber is `Annotated[str, AfterValidator(_party_id)]`; pydantic keeps the validator in metadata.
-    return any(getattr(getattr(meta, "func", None), "__name__", "") == "validate" for meta in info.metadata) or field_name == "representative"
+def _is_party(info: Any) -> bool:
+    # PartyNumber is `Annotated[str, AfterValidator(...)]`; pydantic keeps that validator in the field's metadata.
+    return _PARTY_VALIDATOR in info.metadata
 
 
 def _widget(name: str, info: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -118,14 +119,14 @@ def _widget(name: str, info: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
             return "parties", ()
         if len(present) == 1 and _is_datetime(present[0]):
             return "datetime", ()
-        if len(present) == 1 and present[0] is str:
-            return "textarea", ()
+        if len(present) == 1 and (present[0] is str or typing.get_args(present[0])[:1] == (str,)):
+            return "textarea", ()  # optional free text (`Text | None`)
     if origin is tuple and args and args[0] is ItemKind:
         return "kinds", tuple((kind.value, ITEM_KIND_LABELS.get(kind.value, kind.value)) for kind in ItemKind)
     if _is_datetime(annotation):
         return "datetime", ()
     if annotation is str:
-        if _is_party(name, info):
+        if _is_party(info):
             return "party", ()
         longest = max((getattr(meta, "max_length", 0) or 0 for meta in info.metadata), default=0)
         return ("textarea" if longest > 200 else "text"), ()

@@ -9,7 +9,7 @@ import re
 import pytest
 from pydantic import BaseModel
 
-from access_policy.facts import Author, FactKind, Holder, Representation, Responsibility
+from access_policy.facts import Author, FactKind, PartyNumber, Representation
 from access_policy.service.tokens import issue_dev_token
 from api import ui_forms
 from tests.api.conftest import HPR, ORG, Family
@@ -119,7 +119,7 @@ def test_every_draft_kind_has_a_form_and_a_new_kind_is_one_entry(monkeypatch) ->
     assert {form.kind for form in ui_forms.kind_forms()} == {kind.value for kind in FactKind}
 
     class ShareDraft(BaseModel):
-        representative: str
+        representative: PartyNumber
         valid_until: datetime.datetime | None = None
 
     monkeypatch.setitem(ui_forms.KIND_TEXT, "sharing", ("Deling", "Ungdommen deler med en forelder."))
