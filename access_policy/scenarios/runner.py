@@ -95,7 +95,8 @@ def run_feature(policy: Policy, path: Path) -> list[ScenarioResult]:
     lines = _scenario_lines(document)
     results = []
     for pickle in Compiler().compile(document):
-        result = ScenarioResult(path.name, title, pickle["name"], lines.get(pickle["astNodeIds"][0], 0))
+        # An outline's example row is the last AST id: its line tells the rows apart.
+        result = ScenarioResult(path.name, title, pickle["name"], lines.get(pickle["astNodeIds"][-1], 0))
         verden = Verden()
         failed = False
         for raw in pickle["steps"]:

@@ -18,6 +18,11 @@ ITEMS = [
 
 def _login(driver, service: Demo) -> None:
     driver.get(service.base + "/ui/login")
+    # Keyboard first: the first Tab reaches the skip link, which moves focus to the content.
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    assert driver.switch_to.active_element.text == "Hopp til innholdet"
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    assert driver.switch_to.active_element.get_attribute("id") == "main"
     assert_accessible(driver, "login")
     screenshot(driver, "login")
     driver.find_element(By.ID, "demo-login").click()
@@ -65,6 +70,7 @@ def test_exemption_for_one_parent_previewed_and_revoked(browser, service: Demo) 
     Select(form.find_element(By.NAME, "applies_to")).select_by_value(service.father)
     Select(form.find_element(By.NAME, "legal_basis")).select_by_value("pbrl-3-4-3")
     form.find_element(By.NAME, "reason").send_keys("Samtale med barnet 30.11.")
+    screenshot(driver, "create-exemption")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     notice = driver.find_element(By.CSS_SELECTOR, ".notice").text
     assert "er lagret" in notice, notice
