@@ -387,6 +387,21 @@ async def revoke_fact(request: Request, session: Session, kind: str, fact_id: st
     return redirect(request, session, "/ui/child", f"{kind_form.label} {fact_id} er trukket tilbake.")
 
 
+@router.post("/facts/{kind}/{fact_id}/restrict")
+@ui_route
+async def restrict_fact(request: Request, session: Session, kind: str, fact_id: str) -> Response:
+    """Limit a fact to a period (a new record with the new validity replaces it)."""
+    caller = _caller(request, session, SCOPE_FACTS_WRITE)
+    child = _child(session)
+    form = await _form(request, session)
+    kind_form = _kind(kind)
+    text = str(form.get("valid_until") or "").strip()
+    if not text:
+        raise InvalidInputError.for_field("valid_until", "velg når det skal slutte å gjelde")
+    created = request.app.state.records.restrict(caller, child, FactKind(kind), fact_id, _parse_at(text))
+    return redirect(request, session, "/ui/child", f"{kind_form.label} {fact_id} er erstattet av {created.record.id}, som gjelder til {local(created.record.valid_until)}.")
+
+
 # --- see as this parent -------------------------------------------------------------------------
 
 

@@ -151,3 +151,19 @@ def test_preview_refuses_bad_items(client, settings, fresh_family) -> None:
     page = _open(client, csrf, fresh_family.child)
     response = client.post("/ui/preview", data={"csrf": _csrf(page), "requester_a": fresh_family.mother, "items": "[{"})
     assert response.status_code == 422 and "ikke gyldig JSON" in response.text
+
+
+def test_restrict_to_a_period_replaces_the_fact(client, settings, fresh_family, store) -> None:
+    csrf = _login(client, settings, "facts:read", "facts:write")
+    page = _open(client, csrf, fresh_family.child)
+    response = client.post("/ui/facts/exemptions", data={"csrf": _csrf(page), "scope.type": "item", "scope.id": "D1",
+                                                         "applies_to": "all", "legal_basis": "pbrl-3-4-3", "reason": "Vurdert"})
+    (first,) = store.list_facts(fresh_family.child, FactKind.EXEMPTIONS)
+    response = client.post(f"/ui/facts/exemptions/{first.id}/restrict", data={"csrf": _csrf(response.text), "valid_until": "2031-06-01T00:00"})
+    assert response.status_code == 200 and "er erstattet av" in response.text
+    old, new = store.list_facts(fresh_family.child, FactKind.EXEMPTIONS)
+    assert old.id == first.id and old.revoked_at is not None
+    assert new.revoked_at is None and new.scope == first.scope and new.reason == "Vurdert"
+    assert new.valid_until == datetime.datetime(2031, 5, 31, 22, 0, tzinfo=datetime.timezone.utc)
+    again = client.post(f"/ui/facts/exemptions/{first.id}/restrict", data={"csrf": _csrf(response.text), "valid_until": "2031-06-01T00:00"})
+    assert again.status_code == 422 and "revoked" in again.text
