@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -26,6 +28,7 @@ def _site(request: Request) -> Path:
             from access_policy.workbench.site import build_site
 
             built = Path(tempfile.mkdtemp(prefix="access-policy-guide-"))
+            atexit.register(shutil.rmtree, built, True)  # the cache lives as long as the process
             build_site(state.policy.directory, built)
             state.guide_dir = built
     return built
