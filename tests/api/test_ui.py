@@ -167,3 +167,13 @@ def test_restrict_to_a_period_replaces_the_fact(client, settings, fresh_family, 
     assert new.valid_until == datetime.datetime(2031, 5, 31, 22, 0, tzinfo=datetime.timezone.utc)
     again = client.post(f"/ui/facts/exemptions/{first.id}/restrict", data={"csrf": _csrf(response.text), "valid_until": "2031-06-01T00:00"})
     assert again.status_code == 422 and "revoked" in again.text
+
+
+def test_guide_serves_the_built_site_and_nothing_else(client) -> None:
+    index = client.get("/guide/")
+    assert index.status_code == 200 and index.headers["content-type"].startswith("text/html")
+    assert 'id="rule-main-rule"' in index.text
+    assert client.get("/guide/matrix.svg").headers["content-type"].startswith("image/svg+xml")
+    assert client.get("/guide/diff.html").status_code == 200
+    assert client.get("/guide/rules.csv").status_code == 404
+    assert client.get("/guide/..%2Fui.py").status_code == 404
