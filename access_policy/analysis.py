@@ -103,23 +103,60 @@ def _first_row(policy: Policy, request: DerivedRequest) -> str | None:
 
 @dataclass
 class PolicyDiff:
-    """How two policies decide differently: changed requests grouped by (old rule, new rule, effects)."""
+    """How two policies decide differently: changed requests grouped by (old rule, new rule, effects),
+    and the settings (`settings.toml`) whose values differ, as (name, old, new)."""
 
     old_version: str
     new_version: str
     total: int
     changed: dict[tuple[str, str, str, str], list[DerivedRequest]] = field(default_factory=dict)
+    settings: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def count(self) -> int:
         """How many derived requests are decided differently (by rule or effect)."""
         return sum(len(requests) for requests in self.changed.values())
 
+    @property
+    def differs(self) -> bool:
+        """True when some request is decided differently or a setting differs."""
+        return bool(self.changed or self.settings)
+
+    def as_dict(self, examples: int = 3) -> dict[str, object]:
+        """The diff as JSON-ready data, largest change first, with example requests per change."""
+        changes = []
+        for (old_rule, old_effect, new_rule, new_effect), requests in sorted(self.changed.items(), key=lambda kv: -len(kv[1])):
+            changes.append({
+                "was": {"rule": old_rule, "effect": old_effect},
+                "becomes": {"rule": new_rule, "effect": new_effect},
+                "requests": len(requests),
+                "examples": [dict(zip(DIMENSION_NAMES, request)) for request in requests[:examples]],
+            })
+        return {
+            "old_version": self.old_version,
+            "new_version": self.new_version,
+            "total": self.total,
+            "changed": self.count,
+            "changes": changes,
+            "settings": [{"name": name, "old": old, "new": new} for name, old, new in self.settings],
+        }
+
+
+def _settings_values(policy: Policy) -> dict[str, str]:
+    """A policy's settings by their name in `settings.toml`."""
+    settings = policy.settings
+    return {
+        "representation.max_age_days": str(settings.max_representation_age.days),
+        "representation.clock_skew_seconds": str(int(settings.clock_skew.total_seconds())),
+    }
+
 
 def diff(old: Policy, new: Policy) -> PolicyDiff:
-    """Every derived request whose deciding rule or effect differs between two policies."""
+    """Every derived request whose deciding rule or effect differs between two policies, and every changed setting."""
     old_table, new_table = old.table(), new.table()
     result = PolicyDiff(old.version, new.version, len(old_table))
+    before_settings, after_settings = _settings_values(old), _settings_values(new)
+    result.settings = [(name, value, after_settings[name]) for name, value in before_settings.items() if after_settings[name] != value]
     for request, before in old_table.items():
         after = new_table[request]
         if before.rule != after.rule or before.permit != after.permit:

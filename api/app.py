@@ -18,7 +18,7 @@ from access_policy.service.records import Records
 from access_policy.service.settings import ConfigurationError, Settings
 from access_policy.service.tokens import make_verifier
 from access_policy.store.interface import FactStore
-from api import audit, changes, decisions, facts, health, problems, representation
+from api import audit, changes, decisions, facts, guide, health, problems, representation, ui
 from api.limits import BodySizeLimit
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,8 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     problems.install(app)
     for module in (decisions, facts, representation, changes, audit, health):
         app.include_router(module.router)
+    ui.install(app)
+    app.include_router(guide.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     _document_problems(app)
     return app

@@ -23,6 +23,7 @@ from access_policy.cli import bench as _bench  # noqa: E402,F401
 from access_policy.cli import policy as _policy  # noqa: E402,F401
 from access_policy.cli import service as _service  # noqa: E402,F401
 from access_policy.cli import store as _store  # noqa: E402,F401
+from access_policy.cli import workbench as _workbench  # noqa: E402,F401
 
 
 def main() -> None:

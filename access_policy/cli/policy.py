@@ -175,17 +175,25 @@ def diff(
     old_dir: Annotated[Path, typer.Argument(help="The policy as it is.")],
     new_dir: Annotated[Path, typer.Argument(help="The policy as proposed.")],
     examples: Annotated[int, typer.Option(help="Example requests shown per change.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the diff as JSON.")] = False,
 ) -> None:
-    """Show which requests two policies decide differently, grouped by old and new rule."""
-    old, new = load_policy_or_exit(old_dir, 1), load_policy_or_exit(new_dir, 1)
+    """Show which requests two policies decide differently and which settings differ; exit 1 when they differ."""
+    old, new = load_policy_or_exit(old_dir, 2), load_policy_or_exit(new_dir, 2)
     result = analysis.diff(old, new)
-    out.print(f"{old.version} → {new.version}: {result.count} of {result.total} request classes decided differently")
-    if not result.changed:
-        return
-    table = Table()
-    for column in ("was", "becomes", "requests", "for example"):
-        table.add_column(column, overflow="fold")
-    for (old_rule, old_effect, new_rule, new_effect), requests in sorted(result.changed.items(), key=lambda kv: -len(kv[1])):
-        shown = "\n".join(analysis.describe(request) for request in requests[:examples])
-        table.add_row(f"{old_effect} ({old_rule})", f"{new_effect} ({new_rule})", str(len(requests)), shown)
-    out.print(table)
+    if as_json:
+        out.print_json(json.dumps(result.as_dict(examples), ensure_ascii=False))
+    else:
+        out.print(f"{old.version} → {new.version}: {result.count} of {result.total} request classes decided differently")
+        for name, before, after in result.settings:
+            out.print(f"setting {name}: {before} → {after}", markup=False)
+        if result.changed:
+            table = Table()
+            for column in ("was", "becomes", "requests", "for example"):
+                table.add_column(column, overflow="fold")
+            for (old_rule, old_effect, new_rule, new_effect), requests in sorted(result.changed.items(), key=lambda kv: -len(kv[1])):
+                shown = "\n".join(analysis.describe(request) for request in requests[:examples])
+                table.add_row(f"{old_effect} ({old_rule})", f"{new_effect} ({new_rule})", str(len(requests)), shown)
+            out.print(table)
+    # Like diff(1): 0 when the policies decide alike with the same settings, 1 when they differ.
+    if result.differs:
+        raise typer.Exit(1)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from access_policy.errors import InvalidInputError
-from access_policy.facts import Author, ClinicalFact, FactKind, Representation, _Draft
+import datetime
+
+from pydantic import ValidationError
+
+from access_policy.errors import FactNotFoundError, InvalidInputError
+from access_policy.facts import DRAFT_TYPES, Author, ClinicalFact, FactKind, Representation, _Draft
 from access_policy.identity import parse_person_id
 from access_policy.service.tokens import Caller, PermissionDeniedError
 from access_policy.store.interface import Change, FactStore
@@ -61,6 +65,37 @@ class Records:
     def revoke(self, caller: Caller, child: str, kind: FactKind, fact_id: str) -> ClinicalFact:
         """Revoke a fact (it stays in history with `revoked_at`)."""
         return self.store.revoke_fact(child, kind, fact_id, clinician(caller))
+
+    def restrict(
+        self,
+        caller: Caller,
+        child: str,
+        kind: FactKind,
+        fact_id: str,
+        valid_until: datetime.datetime,
+        valid_from: datetime.datetime | None = None,
+    ) -> Created:
+        """Limit an active fact to a period: a new record with the same content and the new validity, then the old one revoked.
+
+        Facts are append-only, so this is the API's create-then-revoke done in one step. The new
+        record is stored first: in between both apply, and each only withholds or marks the same.
+        """
+        current = next((record for record in self.list(child, kind) if record.id == fact_id), None)
+        if current is None:
+            raise FactNotFoundError(f"no {kind.value} `{fact_id}` for this child")
+        if current.revoked_at is not None:
+            raise InvalidInputError.for_field("fact", f"`{fact_id}` is revoked and cannot be restricted")
+        draft_type = DRAFT_TYPES[kind]
+        content = {name: getattr(current, name) for name in draft_type.model_fields if name not in ("valid_from", "valid_until")}
+        try:
+            draft = draft_type.model_validate(
+                {**content, "valid_from": valid_from or current.valid_from, "valid_until": valid_until}
+            )
+        except ValidationError as error:
+            raise InvalidInputError.for_field("valid_until", error.errors()[0]["msg"]) from None
+        created = self.create(caller, child, kind, draft)
+        self.revoke(caller, child, kind, fact_id)
+        return created
 
     def list(self, child: str, kind: FactKind) -> list[ClinicalFact]:
         """Every fact of a kind for the child, revoked ones included, oldest first."""

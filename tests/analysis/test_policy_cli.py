@@ -117,5 +117,19 @@ def test_diff_reports_changed_request_classes(tmp_path: Path):
     rules.write_text(rules.read_text().replace("adolescent-consent,80,person|organisation,*,*,*,12-15,*,*,consents-parents-not-informed,*,deny",
                                                "adolescent-consent,80,person|organisation,*,*,*,12-15,*,*,consents-parents-not-informed,*,permit"))
     result = run("diff", str(default_policy_dir()), str(changed))
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # like diff(1): the policies differ
     assert "6 of 8640" in result.stdout
+
+
+def test_diff_of_equal_policies_exits_0_and_sees_settings(tmp_path: Path):
+    same = tmp_path / "same"
+    shutil.copytree(default_policy_dir(), same)
+    equal = run("diff", str(default_policy_dir()), str(same))
+    assert equal.returncode == 0, equal.stderr
+    settings = same / "settings.toml"
+    settings.write_text(settings.read_text().replace("max_age_days = 7", "max_age_days = 3"))
+    changed = run("diff", "--json", str(default_policy_dir()), str(same))
+    assert changed.returncode == 1, changed.stderr
+    body = json.loads(changed.stdout)
+    assert body["changed"] == 0
+    assert body["settings"] == [{"name": "representation.max_age_days", "old": "7", "new": "3"}]
