@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from access_policy import observe
 from access_policy.errors import (
     AccessPolicyError,
     FactNotFoundError,
@@ -892,7 +893,9 @@ class SqlFactStore:
                 with self._audit_queue_lock:
                     batch, self._audit_queue = self._audit_queue, []
                 try:
+                    started = time.perf_counter()
                     self._commit_audit(batch)
+                    observe.audit_group_committed(len(batch), time.perf_counter() - started)
                 except BaseException as error:
                     for queued in batch:
                         queued.fail(error)
