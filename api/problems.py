@@ -17,6 +17,7 @@ from pydantic_core import to_json
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from access_policy import observe
 from access_policy.errors import (
     AccessPolicyError,
     FactNotFoundError,
@@ -162,6 +163,8 @@ def _access_policy_error(request: Request, error: AccessPolicyError) -> Response
         log.error("inconsistent facts: %s", error)
         return problem(409, error.code, "the child's stored facts do not agree with each other; a clinician must correct them")
     if isinstance(error, StoreUnavailableError):
+        observe.store_error("request")
+        log.warning("store unavailable: %s", error)
         return problem(503, error.code, "the fact store cannot be reached now; try again shortly", headers={"Retry-After": "5"})
     if isinstance(error, ConfigurationError):
         log.error("configuration error: %s", error)
@@ -180,7 +183,8 @@ def _http_error(request: Request, error: StarletteHTTPException) -> Response:
 
 
 def _unexpected(request: Request, error: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    route = getattr(request.scope.get("route"), "path", "unmatched")  # the template: paths may carry person numbers
+    log.exception("unexpected error on %s %s", request.method, route, exc_info=error)
     return problem(500, "internal-error", "an unexpected error occurred; it has been logged")
 
 
