@@ -111,14 +111,14 @@ def serve(
     from access_policy.service.logs import configure, logging_config
     from api.app import create_app
 
-    if demo and not dev:
-        raise _fail("--demo needs --dev: the demo prints tokens signed with the local development key")
     if log_format is not None and log_format.lower() not in LOG_FORMATS:
         raise _fail(f"--log-format must be one of {', '.join(LOG_FORMATS)}, not `{log_format}`")
     settings = _settings(
         data_dir, database_url, dev=True if dev else None, policy_dir=policy_dir, host=host, port=port,
         workers=workers, log_format=log_format.lower() if log_format else None, metrics_port=metrics_port,
     )
+    if demo and not settings.dev:
+        raise _fail("--demo needs --dev: the demo prints tokens signed with the local development key")
     configure(settings.log_format)  # before anything logs, so that startup lines share the format
     if reason := _port_in_use(settings.host, settings.port):
         raise _fail(f"cannot listen on {settings.host}:{settings.port}: {reason}")

@@ -114,6 +114,7 @@ class JsonFormatter(_JsonFormatter):
         for key in ("request_id", "decision_id"):
             if log_record.get(key) is None:
                 log_record.pop(key, None)
+        log_record.pop("color_message", None)  # uvicorn's copy of the message with terminal colours
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
