@@ -14,7 +14,7 @@ from rich.console import Console
 from access_policy.cli import app
 from access_policy.errors import AccessPolicyError, InvalidIdError, PolicyLoadError
 from access_policy.service.settings import LOG_FORMATS, ConfigurationError, Settings
-from access_policy.service.tokens import SCOPES
+from access_policy.service.tokens import SCOPE_FACTS_WRITE, SCOPES
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -199,6 +199,8 @@ def token(
             org = parse_organisation_number(org, "--org")
         except InvalidIdError as error:
             raise _fail(str(error)) from None
+    if SCOPE_FACTS_WRITE in scopes and (hpr is None or org is None):
+        raise _fail("the facts:write scope needs --hpr and --org: every clinician's record names its author")
     settings = _settings(data_dir, None, dev=True)
     out.print(issue_dev_token(settings, scopes, subject=subject, hpr=hpr, org=org, ttl_seconds=ttl), markup=False)
 
@@ -208,8 +210,10 @@ def audit_verify(data_dir: DataDirOption = None, database_url: DatabaseUrlOption
     """Check the decision log's hash chain; exit 1 at the first changed, removed or reordered entry."""
     from access_policy.service.audit import verify_audit
 
+    from access_policy.cli.store import open_existing_store
+
     settings = _settings(data_dir, database_url, dev=True)
-    store = _open_store(settings, migrate=False)
+    store = open_existing_store(None if settings.database_url else settings.data_dir, settings.database_url)
     try:
         result = verify_audit(store)
     except AccessPolicyError as error:

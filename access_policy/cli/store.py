@@ -44,6 +44,51 @@ def _open(data_dir: Path | None, database_url: str | None):  # noqa: ANN202 - a 
         raise _fail(f"cannot open the store: {error}", 1) from None
 
 
+def open_existing_store(data_dir: Path | None, database_url: str | None):  # noqa: ANN201 - a SqlFactStore
+    """Open a store that must already exist, for read-only commands: never create an empty one.
+
+    Exit 2 (one line) when the data directory, its database file, the database or its schema is
+    missing; exit 1 when an existing store cannot be reached.
+    """
+    from access_policy.store import open_store
+    from access_policy.store.engine import DEFAULT_DATA_DIR, SQLITE_FILE
+    from access_policy.store.migrate import current_revision
+
+    if data_dir is not None and database_url is not None:
+        raise _fail("give either --data-dir or --database-url, not both", 2)
+    where = database_url and _without_password(database_url)
+    if database_url is None:
+        directory = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+        if not directory.is_dir():
+            raise _fail(f"the data directory `{directory}` does not exist; give --data-dir of an existing store", 2)
+        if not (directory / SQLITE_FILE).is_file():
+            raise _fail(f"`{directory}` holds no store ({SQLITE_FILE}); give --data-dir of an existing store", 2)
+        where = str(directory)
+    try:
+        store = open_store(data_dir=None if database_url else data_dir, database_url=database_url, migrate=False)
+    except AccessPolicyError as error:
+        if "does not exist" in str(error):
+            raise _fail(f"the database at `{where}` does not exist", 2) from None
+        raise _fail(f"cannot open the store: {error}", 1) from None
+    try:
+        revision = current_revision(store._engines)
+    except Exception:  # noqa: BLE001 - an unreadable revision table is no store
+        revision = None
+    if revision is None:
+        store.close()
+        raise _fail(f"`{where}` holds no access-policy store; run `access-policy migrate` to create one", 2)
+    return store
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparseable URL is shown as the scheme only
+        return url.split("://", 1)[0] + "://…"
+
+
 @app.command()
 def migrate(data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
     """Apply the store's schema migrations (they also run whenever a store is opened)."""
