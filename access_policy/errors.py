@@ -52,6 +52,13 @@ class InvalidIdError(InvalidInputError):
 
 
 @dataclass
+class CursorPastEndError(InvalidInputError):
+    """A change-feed cursor beyond the last position handed out: not a cursor this service gave."""
+
+    code: str = "cursor-past-end"
+
+
+@dataclass
 class PolicyLoadError(AccessPolicyError):
     """A policy file that cannot be loaded; names the file, the line and the problem."""
 

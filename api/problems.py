@@ -20,6 +20,7 @@ from starlette.responses import Response
 from access_policy import observe
 from access_policy.errors import (
     AccessPolicyError,
+    CursorPastEndError,
     FactNotFoundError,
     IdempotencyConflictError,
     InconsistentFactsError,
@@ -69,6 +70,7 @@ class ProblemResponse(Response):
 _TITLES = {
     "invalid-input": "Invalid input",
     "invalid-id": "Invalid id",
+    "cursor-past-end": "Cursor past the end",
     "unauthenticated": "Not authenticated",
     "forbidden": "Forbidden",
     "fact-not-found": "Not found",
@@ -119,33 +121,74 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+# Tags pydantic puts in an error's location to say which branch of a union (or which inner
+# validator) failed: library internals, not field names.
+_SCHEMA_TAGS = frozenset(
+    {"str", "int", "float", "bool", "bytes", "list", "dict", "tuple", "set", "none", "is-instance", "lax-or-strict",
+     "json-or-python", "chain", "constrained-str", "constrained-int", "nullable", "default"}
+)
+
+
+def _is_tag(part: object) -> bool:
+    return isinstance(part, str) and (part in _SCHEMA_TAGS or "[" in part or "(" in part)
+
+
 def _field(location: tuple[Any, ...] | list[Any]) -> str:
     # "body" and the query/path/header prefix say where, not which field: keep only the path.
-    parts = [str(part) for part in location]
+    parts = [str(part) for part in location if not _is_tag(part)]
     if len(parts) > 1 and parts[0] in ("body", "query", "path", "header"):
         parts = parts[1:]
     return ".".join(parts) or "body"
 
 
-def _validation(request: Request, error: RequestValidationError) -> Response:
-    fields = []
-    for item in error.errors():
-        message = str(item.get("msg", "is not valid"))
-        location = item.get("loc", ())
+def _message(item: dict[str, Any]) -> str:
+    kind = item.get("type")
+    if kind == "json_invalid":
+        error = (item.get("ctx") or {}).get("error")
+        return f"the body is not valid JSON ({error})" if error else "the body is not valid JSON"
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    # JSON has arrays, not tuples: say what the caller can send.
+    return str(item.get("msg", "is not valid")).removeprefix("Value error, ").replace("a valid tuple", "a list")
+
+
+def field_errors(errors: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> list[dict[str, str]]:
+    """Pydantic's errors as `{field, message}`, fields named as the caller wrote them (`applies_to.0`).
+
+    A value that fits no branch of a union (`"all"` or a list of ids) fails once per branch: when
+    one branch got further into the value, its error is the one that explains; otherwise the
+    branches' messages are joined.
+    """
+    entries = []
+    for item in errors:
+        location = tuple(item.get("loc", ()))
         if item.get("type") == "json_invalid":
-            error = (item.get("ctx") or {}).get("error")
-            message = f"the body is not valid JSON ({error})" if error else "the body is not valid JSON"
             location = ("body",)
-        elif item.get("type") == "missing":
-            message = "is required"
-        elif item.get("type") == "extra_forbidden":
-            message = "is not a known field"
-        fields.append({"field": _field(location), "message": message.removeprefix("Value error, ")})
+        tagged = next((index for index, part in enumerate(location) if _is_tag(part)), None)
+        prefix = _field(location[:tagged]) if tagged is not None else None
+        entries.append((_field(location), prefix, _message(item)))
+    deeper = {prefix for field, prefix, _ in entries if prefix is not None and field != prefix}
+    merged: dict[str, list[str]] = {}
+    for field, prefix, message in entries:
+        if prefix is not None and field == prefix and prefix in deeper:
+            continue  # a union branch that failed at the top while another got further
+        messages = merged.setdefault(field, [])
+        if message not in messages:
+            messages.append(message)
+    return [{"field": field, "message": " or ".join(messages)} for field, messages in merged.items()]
+
+
+def _validation(request: Request, error: RequestValidationError) -> Response:
+    fields = field_errors(error.errors())
     detail = "; ".join(f"`{f['field']}`: {f['message']}" for f in fields[:5]) or "the request is not valid"
     return problem(422, "invalid-input", detail, errors=fields)
 
 
 def _access_policy_error(request: Request, error: AccessPolicyError) -> Response:
+    if isinstance(error, CursorPastEndError):
+        return problem(400, error.code, error.message, errors=[p.as_dict() for p in error.problems])
     if isinstance(error, InvalidInputError):
         fields = [p.as_dict() for p in error.problems]
         return problem(422, error.code, error.message, errors=fields)
