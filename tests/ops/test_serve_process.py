@@ -102,3 +102,23 @@ def test_serve_on_a_busy_port_says_so_in_one_line(tmp_path):
         )
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}")
+
+
+def test_two_workers_add_up_on_the_loopback_metrics_port(tmp_path):
+    metrics_port = _free_port()
+    env = {"ACCESS_POLICY_DEV": "1", "ACCESS_POLICY_DATA_DIR": str(tmp_path / "data")}
+    server = _Served(["--demo", "--workers", "2", "--metrics-port", str(metrics_port)], tmp_path, "workers", env)
+    try:
+        server.wait_ready(timeout=60)
+        calls = len(_demo_calls(server)) + len(_demo_calls(server))
+        assert httpx.get(f"{server.base}/metrics").status_code == 401  # the service port wants a token
+        scraped = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics")  # loopback: no token
+    finally:
+        assert server.stop() in STOPPED
+    assert scraped.status_code == 200
+    decided = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in scraped.text.splitlines()
+        if line.startswith("access_policy_decisions_total{")
+    )
+    assert decided == calls
