@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from access_policy.cli import app
 from access_policy.errors import AccessPolicyError, InvalidInputError
+from access_policy.service.settings import ENV_PREFIX
 
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -31,11 +33,21 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+def store_location(data_dir: Path | None, database_url: str | None) -> tuple[Path | None, str | None]:
+    """Where the store is: the options given, else ACCESS_POLICY_DATABASE_URL or ACCESS_POLICY_DATA_DIR (the URL wins, as in `serve`)."""
+    if data_dir is not None and database_url is not None:
+        raise _fail("give either --data-dir or --database-url, not both", 2)
+    if data_dir is None and database_url is None:
+        database_url = os.environ.get(ENV_PREFIX + "DATABASE_URL") or None
+        if database_url is None and (directory := os.environ.get(ENV_PREFIX + "DATA_DIR")):
+            data_dir = Path(directory)
+    return data_dir, database_url
+
+
 def _open(data_dir: Path | None, database_url: str | None):  # noqa: ANN202 - a SqlFactStore
     from access_policy.store import open_store
 
-    if data_dir is not None and database_url is not None:
-        raise _fail("give either --data-dir or --database-url, not both", 2)
+    data_dir, database_url = store_location(data_dir, database_url)
     try:
         return open_store(data_dir=data_dir, database_url=database_url)
     except InvalidInputError as error:
@@ -54,8 +66,7 @@ def open_existing_store(data_dir: Path | None, database_url: str | None):  # noq
     from access_policy.store.engine import DEFAULT_DATA_DIR, SQLITE_FILE
     from access_policy.store.migrate import current_revision
 
-    if data_dir is not None and database_url is not None:
-        raise _fail("give either --data-dir or --database-url, not both", 2)
+    data_dir, database_url = store_location(data_dir, database_url)
     where = database_url and _without_password(database_url)
     if database_url is None:
         directory = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
