@@ -105,6 +105,12 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
 )
 
 
+def environment_table() -> str:
+    """The variables as the README's Markdown table."""
+    rows = [f"| `{v.name}` | {f'`{v.option}`' if v.option else '—'} | {v.help} |" for v in ENVIRONMENT]
+    return "\n".join(["| variable | option | what |", "|---|---|---|", *rows])
+
+
 @dataclass(frozen=True)
 class Settings:
     """How the service runs: where facts live, how tokens are checked, which policy, which limits."""

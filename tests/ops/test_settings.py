@@ -10,7 +10,7 @@ import pytest
 import typer
 
 from access_policy.cli import app as cli
-from access_policy.service.settings import ENVIRONMENT, ConfigurationError, Settings
+from access_policy.service.settings import ENVIRONMENT, ConfigurationError, Settings, environment_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -60,3 +60,4 @@ def test_the_readme_lists_every_variable_in_one_table():
     operating = text.split("## Operating it", 1)[1].split("\n## ", 1)[0]
     listed = re.findall(r"^\| `(ACCESS_POLICY_[A-Z_]+)` \|", operating, flags=re.MULTILINE)
     assert listed == [variable.name for variable in ENVIRONMENT]
+    assert environment_table() in operating  # options and meanings too, word for word
