@@ -75,10 +75,17 @@ def decided(decisions: Iterable[Any]) -> None:
         DECISIONS.labels(rule, effect).inc(count)
 
 
+_request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
 def request_done(method: str, route: str, status: int, seconds: float) -> None:
     """One HTTP request answered; `route` is the route template, e.g. `/v1/children/{child}/exemptions`."""
-    REQUEST_SECONDS.labels(method, route).observe(seconds)
-    REQUESTS.labels(method, route, str(status)).inc()
+    series = _request_series.get((method, route, status))
+    if series is None:  # routes, methods and statuses are few: look each combination up once
+        series = (REQUEST_SECONDS.labels(method, route), REQUESTS.labels(method, route, str(status)))
+        _request_series[(method, route, status)] = series
+    series[0].observe(seconds)
+    series[1].inc()
 
 
 def audit_group_committed(size: int, seconds: float) -> None:

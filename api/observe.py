@@ -24,6 +24,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _HEADER = logs.REQUEST_ID_HEADER.lower().encode("latin-1")
 UNMATCHED = "unmatched"
+# Any other method is reported as OTHER: a label must not take whatever a client sends.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def route_template(scope: Scope) -> str:
@@ -46,6 +48,7 @@ class RequestObserver:
         given = next((value for name, value in scope.get("headers", ()) if name == _HEADER), None)
         request_id = logs.request_id_from(given.decode("latin-1") if given is not None else None)
         method = scope.get("method", "GET")
+        method = method if method in _METHODS else "OTHER"
         status = 500
         encoded_id = request_id.encode("latin-1")
 

@@ -64,6 +64,12 @@ def test_latency_is_labelled_by_route_template_never_the_raw_path(client, token,
     assert _value(samples, "access_policy_http_requests_total", method="GET", route="unmatched", status="404") >= 1
 
 
+def test_a_method_a_client_makes_up_is_not_a_new_label(client, token):
+    client.request("BREW", "/healthz")
+    text = client.get("/metrics", headers=token("metrics")).text
+    assert "BREW" not in text and 'method="OTHER",route="/healthz"' in text
+
+
 def test_token_rejections_are_counted_by_reason(client, token, settings):
     reader = token("metrics")
     before = _samples(client, reader)
