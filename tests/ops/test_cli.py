@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from access_policy.facts import ChildFacts
+from tests.api.test_processes import postgres_schema_url  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 FATHER = "02838400860"
@@ -60,6 +61,13 @@ def test_read_only_commands_refuse_a_database_that_does_not_exist(postgres_url):
     url = make_url(postgres_url).set(database="access_policy_no_such_database").render_as_string(hide_password=False)
     for command in (["decide", "--requester", FATHER, "--child", "01851350221", "--item", "d", "--kind", "note"], ["audit", "verify"]):
         assert "does not exist" in _one_line_error(run(*command, "--database-url", url))
+
+
+@pytest.mark.postgres
+def test_read_only_commands_refuse_a_database_without_the_schema(postgres_schema_url):
+    stderr = _one_line_error(run("audit", "verify", "--database-url", postgres_schema_url))
+    assert "holds no access-policy store" in stderr and "access-policy migrate" in stderr
+    assert "`postgresql" in stderr  # says which database
 
 
 def test_an_existing_store_is_still_read(tmp_path):
