@@ -26,6 +26,7 @@ from access_policy.errors import (
     InconsistentFactsError,
     InvalidInputError,
     StoreUnavailableError,
+    field_problems,
 )
 from access_policy.service.settings import ConfigurationError
 from access_policy.service.tokens import AuthenticationError, PermissionDeniedError
@@ -121,63 +122,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-# Tags pydantic puts in an error's location to say which branch of a union (or which inner
-# validator) failed: library internals, not field names.
-_SCHEMA_TAGS = frozenset(
-    {"str", "int", "float", "bool", "bytes", "list", "dict", "tuple", "set", "none", "is-instance", "lax-or-strict",
-     "json-or-python", "chain", "constrained-str", "constrained-int", "nullable", "default"}
-)
-
-
-def _is_tag(part: object) -> bool:
-    return isinstance(part, str) and (part in _SCHEMA_TAGS or "[" in part or "(" in part)
-
-
-def _field(location: tuple[Any, ...] | list[Any]) -> str:
-    # "body" and the query/path/header prefix say where, not which field: keep only the path.
-    parts = [str(part) for part in location if not _is_tag(part)]
-    if len(parts) > 1 and parts[0] in ("body", "query", "path", "header"):
-        parts = parts[1:]
-    return ".".join(parts) or "body"
-
-
-def _message(item: dict[str, Any]) -> str:
-    kind = item.get("type")
-    if kind == "json_invalid":
-        error = (item.get("ctx") or {}).get("error")
-        return f"the body is not valid JSON ({error})" if error else "the body is not valid JSON"
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return "is not a known field"
-    # JSON has arrays, not tuples: say what the caller can send.
-    return str(item.get("msg", "is not valid")).removeprefix("Value error, ").replace("a valid tuple", "a list")
-
-
 def field_errors(errors: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> list[dict[str, str]]:
-    """Pydantic's errors as `{field, message}`, fields named as the caller wrote them (`applies_to.0`).
-
-    A value that fits no branch of a union (`"all"` or a list of ids) fails once per branch: when
-    one branch got further into the value, its error is the one that explains; otherwise the
-    branches' messages are joined.
-    """
-    entries = []
-    for item in errors:
-        location = tuple(item.get("loc", ()))
-        if item.get("type") == "json_invalid":
-            location = ("body",)
-        tagged = next((index for index, part in enumerate(location) if _is_tag(part)), None)
-        prefix = _field(location[:tagged]) if tagged is not None else None
-        entries.append((_field(location), prefix, _message(item)))
-    deeper = {prefix for field, prefix, _ in entries if prefix is not None and field != prefix}
-    merged: dict[str, list[str]] = {}
-    for field, prefix, message in entries:
-        if prefix is not None and field == prefix and prefix in deeper:
-            continue  # a union branch that failed at the top while another got further
-        messages = merged.setdefault(field, [])
-        if message not in messages:
-            messages.append(message)
-    return [{"field": field, "message": " or ".join(messages)} for field, messages in merged.items()]
+    """Pydantic's errors as `{field, message}`, fields named as the caller wrote them (`applies_to.0`)."""
+    return [problem.as_dict() for problem in field_problems(errors)]
 
 
 def _validation(request: Request, error: RequestValidationError) -> Response:
