@@ -41,3 +41,15 @@ def test_no_library_internals_in_any_field_name():
         fields = [entry["field"] for entry in field_errors(error.errors())]
     assert sorted(fields) == ["applies_to.1", "legal_basis", "valid_from"]
     assert not any(mark in field for field in fields for mark in "[(")
+
+
+def test_the_store_names_fields_the_same_way(store, family):
+    import pytest
+
+    from access_policy.errors import InvalidInputError
+    from access_policy.facts import Author, FactKind
+
+    draft = {"scope": {"pathway": "pw-1"}, "applies_to": ["not-a-person"], "legal_basis": "pbrl-3-4-3", "reason": "r"}
+    with pytest.raises(InvalidInputError) as raised:
+        store.create_fact(family.child, FactKind.EXEMPTIONS, draft, Author(hpr="1234567", org="974589095"))
+    assert [problem.field for problem in raised.value.problems] == ["applies_to.0"]
