@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 from collections import Counter as _Tally
-from typing import Any, ContextManager, Iterable, Iterator, Protocol
+from typing import Any, ContextManager, Iterable, Iterator
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -154,10 +154,6 @@ def metrics_registry() -> CollectorRegistry:
 
 # -- tracing
 
-class _Span(Protocol):
-    def set_attribute(self, key: str, value: Any) -> None: ...
-
-
 class _NoSpan:
     """Stands in for a span while tracing is off: costs one attribute lookup."""
 
@@ -221,7 +217,6 @@ def configure_tracing(environ: dict[str, str] | None = None, *, exporter: Any = 
         return False
     env = os.environ if environ is None else environ
     try:
-        from opentelemetry import trace
         from opentelemetry.sdk.resources import Resource
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
