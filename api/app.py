@@ -18,8 +18,9 @@ from access_policy.service.records import Records
 from access_policy.service.settings import ConfigurationError, Settings
 from access_policy.service.tokens import make_verifier
 from access_policy.store.interface import FactStore
-from api import audit, changes, decisions, facts, guide, health, problems, representation, ui
+from api import audit, changes, decisions, facts, guide, health, metrics, problems, representation, ui
 from api.limits import BodySizeLimit
+from api.observe import RequestObserver
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +77,12 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     app.state.decisions = DecisionService(store, policy)
     app.state.records = Records(store)
     problems.install(app)
-    for module in (decisions, facts, representation, changes, audit, health):
+    for module in (decisions, facts, representation, changes, audit, health, metrics):
         app.include_router(module.router)
     ui.install(app)
     app.include_router(guide.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestObserver)  # outermost: sees every answer, the limit's 413 included
     _document_problems(app)
     return app
 
@@ -137,5 +139,8 @@ def _document_problems(app: FastAPI) -> None:
 
 
 def app_from_env() -> FastAPI:
-    """App factory for `uvicorn --factory` and worker processes: settings from `ACCESS_POLICY_*`."""
+    """App factory for `uvicorn --factory` and worker processes: settings from `ACCESS_POLICY_*`, tracing from `OTEL_*`."""
+    from access_policy import observe
+
+    observe.configure_tracing()
     return create_app(Settings.from_env())

@@ -39,7 +39,7 @@ class ChangePage(BaseModel):
     "/v1/changes",
     response_model=ChangePage,
     summary="Facts created or revoked after a cursor",
-    responses=problem_responses(401, 403, 422, 503),
+    responses=problem_responses(400, 401, 403, 422, 503),
 )
 def changes(
     caller: Reader,

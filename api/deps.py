@@ -7,13 +7,14 @@ from typing import Annotated, Callable
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from access_policy import observe
 from access_policy.errors import InvalidInputError
 from access_policy.identity import parse_person_id
 from access_policy.policy import Policy
 from access_policy.service.decisions import DecisionService
 from access_policy.service.records import Records
 from access_policy.service.settings import Settings
-from access_policy.service.tokens import Caller, TokenVerifier
+from access_policy.service.tokens import AuthenticationError, Caller, PermissionDeniedError, TokenVerifier
 from access_policy.store.interface import FactStore
 from api.problems import no_token_error
 
@@ -51,16 +52,25 @@ def _caller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        observe.token_rejected("missing")
         raise no_token_error()
     verifier: TokenVerifier = request.app.state.verifier
-    return verifier.verify(credentials.credentials)
+    try:
+        return verifier.verify(credentials.credentials)
+    except AuthenticationError as error:
+        observe.token_rejected(observe.token_rejection_reason(error))
+        raise
 
 
 def scoped(scope: str) -> Callable[..., Caller]:
     """A dependency giving the verified caller, after checking that the token grants `scope`."""
 
     def dependency(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
-        caller.require(scope)
+        try:
+            caller.require(scope)
+        except PermissionDeniedError:
+            observe.token_rejected("scope")
+            raise
         return caller
 
     dependency.__name__ = f"caller_with_{scope.replace(':', '_')}"

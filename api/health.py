@@ -7,6 +7,7 @@ import logging
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from access_policy import observe
 from access_policy.errors import StoreUnavailableError
 from api.deps import PolicyDep, StoreDep
 from api.problems import problem, problem_responses
@@ -40,6 +41,7 @@ def readyz(store: StoreDep, policy: PolicyDep):  # noqa: ANN201 - a model or a p
     try:
         store.ping()
     except Exception as error:  # noqa: BLE001 - any failure to answer means not ready
+        observe.store_error("ping")
         # The store's own message may name hosts or paths: it goes to the log, not to the caller.
         log.warning("not ready: %s", error if isinstance(error, StoreUnavailableError) else type(error).__name__)
         return problem(503, "not-ready", "the fact store does not answer now", headers={"Retry-After": "5"})

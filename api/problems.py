@@ -17,13 +17,16 @@ from pydantic_core import to_json
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from access_policy import observe
 from access_policy.errors import (
     AccessPolicyError,
+    CursorPastEndError,
     FactNotFoundError,
     IdempotencyConflictError,
     InconsistentFactsError,
     InvalidInputError,
     StoreUnavailableError,
+    field_problems,
 )
 from access_policy.service.settings import ConfigurationError
 from access_policy.service.tokens import AuthenticationError, PermissionDeniedError
@@ -68,6 +71,7 @@ class ProblemResponse(Response):
 _TITLES = {
     "invalid-input": "Invalid input",
     "invalid-id": "Invalid id",
+    "cursor-past-end": "Cursor past the end",
     "unauthenticated": "Not authenticated",
     "forbidden": "Forbidden",
     "fact-not-found": "Not found",
@@ -118,33 +122,20 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def _field(location: tuple[Any, ...] | list[Any]) -> str:
-    # "body" and the query/path/header prefix say where, not which field: keep only the path.
-    parts = [str(part) for part in location]
-    if len(parts) > 1 and parts[0] in ("body", "query", "path", "header"):
-        parts = parts[1:]
-    return ".".join(parts) or "body"
+def field_errors(errors: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> list[dict[str, str]]:
+    """Pydantic's errors as `{field, message}`, fields named as the caller wrote them (`applies_to.0`)."""
+    return [problem.as_dict() for problem in field_problems(errors)]
 
 
 def _validation(request: Request, error: RequestValidationError) -> Response:
-    fields = []
-    for item in error.errors():
-        message = str(item.get("msg", "is not valid"))
-        location = item.get("loc", ())
-        if item.get("type") == "json_invalid":
-            error = (item.get("ctx") or {}).get("error")
-            message = f"the body is not valid JSON ({error})" if error else "the body is not valid JSON"
-            location = ("body",)
-        elif item.get("type") == "missing":
-            message = "is required"
-        elif item.get("type") == "extra_forbidden":
-            message = "is not a known field"
-        fields.append({"field": _field(location), "message": message.removeprefix("Value error, ")})
+    fields = field_errors(error.errors())
     detail = "; ".join(f"`{f['field']}`: {f['message']}" for f in fields[:5]) or "the request is not valid"
     return problem(422, "invalid-input", detail, errors=fields)
 
 
 def _access_policy_error(request: Request, error: AccessPolicyError) -> Response:
+    if isinstance(error, CursorPastEndError):
+        return problem(400, error.code, error.message, errors=[p.as_dict() for p in error.problems])
     if isinstance(error, InvalidInputError):
         fields = [p.as_dict() for p in error.problems]
         return problem(422, error.code, error.message, errors=fields)
@@ -162,6 +153,8 @@ def _access_policy_error(request: Request, error: AccessPolicyError) -> Response
         log.error("inconsistent facts: %s", error)
         return problem(409, error.code, "the child's stored facts do not agree with each other; a clinician must correct them")
     if isinstance(error, StoreUnavailableError):
+        observe.store_error("request")
+        log.warning("store unavailable: %s", error)
         return problem(503, error.code, "the fact store cannot be reached now; try again shortly", headers={"Retry-After": "5"})
     if isinstance(error, ConfigurationError):
         log.error("configuration error: %s", error)
@@ -180,7 +173,8 @@ def _http_error(request: Request, error: StarletteHTTPException) -> Response:
 
 
 def _unexpected(request: Request, error: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    route = getattr(request.scope.get("route"), "path", "unmatched")  # the template: paths may carry person numbers
+    log.exception("unexpected error on %s %s", request.method, route, exc_info=error)
     return problem(500, "internal-error", "an unexpected error occurred; it has been logged")
 
 

@@ -18,6 +18,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"access-policy {version('access-policy')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
+) -> None:
+    """Decides whether a parent may digitally see an item of their child's health record."""
+
+
 # Each submodule registers its commands on `app` when imported.
 from access_policy.cli import bench as _bench  # noqa: E402,F401
 from access_policy.cli import policy as _policy  # noqa: E402,F401
@@ -29,7 +44,7 @@ from access_policy.cli import workbench as _workbench  # noqa: E402,F401
 def main() -> None:
     """Entry point of the console script: usage errors become one line on stderr and exit status 2."""
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="access-policy")
     except _ClickException as error:
         typer.echo(f"error: {error.format_message()}", err=True)
         sys.exit(error.exit_code)

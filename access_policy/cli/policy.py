@@ -65,27 +65,42 @@ def _read_json(path: Path, name: str) -> object:
 
 
 def _validation_message(error: ValidationError, name: str) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    return f"`{name}`: {where or 'value'}: {first['msg']}"
+    from api.problems import field_errors  # the same field names the HTTP API gives
+
+    first = field_errors(error.errors(include_url=False))[0]
+    return f"`{name}`: {first['field'] if first['field'] != 'body' else 'value'}: {first['message']}"
 
 
 def _facts_from_store(child: str, data_dir: Path | None, database_url: str | None, as_of: datetime.datetime | None) -> ChildFacts:
-    from access_policy.store import open_store  # the store is only needed for this path
+    from access_policy.cli.store import open_existing_store
 
+    store = open_existing_store(data_dir, database_url)
     try:
-        store = open_store(data_dir=data_dir, database_url=database_url)
-        try:
-            return store.child_facts(child, as_of=as_of)
-        finally:
-            store.close()
+        return store.child_facts(child, as_of=as_of)
     except AccessPolicyError as error:
         raise fail(str(error), 1) from None
+    finally:
+        store.close()
+
+
+EXAMPLE_FACTS = Path(__file__).resolve().parent.parent / "examples" / "facts.json"
+
+
+def rules_location(policy: Policy, line: int) -> str:
+    """Where a rule row is, as a user finds it: relative to the checkout, or in the installed package."""
+    rules = (policy.directory / "rules.csv").resolve()
+    package = Path(__file__).resolve().parent.parent
+    if rules.is_relative_to(package):
+        return f"line {line} of the installed policy {rules}"
+    try:
+        return f"{rules.relative_to(Path.cwd().resolve())} line {line}"
+    except ValueError:
+        return f"{rules} line {line}"
 
 
 @app.command()
 def decide(
-    requester: Annotated[str, typer.Option(help="Who wants to see: a person number, or an organisation number.")],
+    requester: Annotated[Optional[str], typer.Option(help="Who wants to see: a person number, or an organisation number.", show_default=False)] = None,
     facts_file: Annotated[Optional[Path], typer.Option("--facts", help="A JSON file with the child's facts.")] = None,
     child: Annotated[Optional[str], typer.Option(help="Read the child's facts from the store instead of --facts.")] = None,
     data_dir: Annotated[Optional[Path], typer.Option(help="SQLite data directory (with --child).")] = None,
@@ -99,8 +114,14 @@ def decide(
     at: Annotated[Optional[str], typer.Option(help="Decision time, RFC 3339 with offset (default: now).")] = None,
     policy_dir: PolicyDirOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decisions as JSON.")] = False,
+    example_facts: Annotated[bool, typer.Option("--example-facts", help="Print an example facts file for --facts and exit.")] = False,
 ) -> None:
     """Decide whether REQUESTER may see an item of a child's record, and explain why."""
+    if example_facts:
+        typer.echo(EXAMPLE_FACTS.read_text(encoding="utf-8"), nl=False)  # verbatim: no wrapping or colour
+        return
+    if requester is None:
+        raise fail("missing option `--requester`")
     policy = load_policy_or_exit(policy_dir)
     when = parse_time(at, "at")
     try:
@@ -140,7 +161,7 @@ def _explain(policy: Policy, item: Item, decision: Decision) -> None:
     colour = "green" if decision.permitted else "red"
     out.print(f"[bold]{item.id}[/bold] ({item.kind.value}): [bold {colour}]{decision.effect.value}[/bold {colour}]")
     rule = policy.rule(decision.rule)
-    where = f" (order {rule.order}, {policy.directory.name}/rules.csv line {rule.line})" if rule else ""
+    where = f" (order {rule.order}, {rules_location(policy, rule.line)})" if rule else ""
     out.print(f"  rule: {decision.rule}{where}")
     out.print(f"  legal basis: {', '.join(decision.legal_basis) or '—'}")
     for reason in decision.reasons:

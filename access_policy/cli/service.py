@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import tempfile
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,8 +13,8 @@ from rich.console import Console
 
 from access_policy.cli import app
 from access_policy.errors import AccessPolicyError, InvalidIdError, PolicyLoadError
-from access_policy.service.settings import ConfigurationError, Settings
-from access_policy.service.tokens import SCOPES
+from access_policy.service.settings import LOG_FORMATS, ConfigurationError, Settings
+from access_policy.service.tokens import SCOPE_FACTS_WRITE, SCOPES
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -55,28 +57,82 @@ def _open_store(settings: Settings, *, migrate: bool = True):  # noqa: ANN202 - 
         raise _fail(f"cannot open the store: {error}", 1) from None
 
 
+def _open_existing(settings: Settings):  # noqa: ANN202 - a FactStore
+    """A store that must already exist (read-only commands never create an empty one)."""
+    from access_policy.cli.store import open_existing_store
+
+    return open_existing_store(None if settings.database_url else settings.data_dir, settings.database_url)
+
+
+def _port_in_use(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on, or None when it can (checked as uvicorn will bind it)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
+
+
+def _start_metrics_listener(port: int) -> None:
+    """Serve `/metrics` without a token on 127.0.0.1 only (all workers' metrics when several)."""
+    from prometheus_client import start_http_server
+
+    from access_policy import observe
+
+    if reason := _port_in_use("127.0.0.1", port):
+        raise _fail(f"cannot serve metrics on 127.0.0.1:{port}: {reason}")
+    start_http_server(port, addr="127.0.0.1", registry=observe.metrics_registry())
+
+
 @app.command()
 def serve(
     data_dir: DataDirOption = None,
     database_url: DatabaseUrlOption = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.", min=0, max=65535)] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+    host: Annotated[Optional[str], typer.Option(help="Address to listen on (default 127.0.0.1).", show_default=False)] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port to listen on (default 8000).", min=0, max=65535, show_default=False)] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Worker processes (default 1).", min=1, max=64, show_default=False)] = None,
     dev: Annotated[bool, typer.Option("--dev", help="Use a local signing key in the data directory (no JWKS).")] = False,
     demo: Annotated[bool, typer.Option("--demo", help="Load the synthetic demo families; print tokens and a ready curl.")] = False,
     policy_dir: Annotated[
         Optional[Path], typer.Option("--policy-dir", help="Policy directory (default: the national policy).", show_default=False)
     ] = None,
+    log_format: Annotated[
+        Optional[str], typer.Option("--log-format", help="`text` (default) or `json` (one JSON object per line).", show_default=False)
+    ] = None,
+    metrics_port: Annotated[
+        Optional[int],
+        typer.Option("--metrics-port", help="Also serve /metrics without a token on 127.0.0.1:PORT (loopback only).", min=1, max=65535, show_default=False),
+    ] = None,
 ) -> None:
-    """Run the decision service (uvicorn); stops gracefully on Ctrl-C or SIGTERM."""
+    """Run the decision service (uvicorn); stops gracefully on Ctrl-C or SIGTERM.
+
+    Every option can also be set by an ACCESS_POLICY_* environment variable (see the README); an option given here wins.
+    """
     import uvicorn
 
+    from access_policy import observe
     from access_policy.policy import load_policy
+    from access_policy.service.logs import configure, logging_config
     from api.app import create_app
 
-    if demo and not dev:
+    if log_format is not None and log_format.lower() not in LOG_FORMATS:
+        raise _fail(f"--log-format must be one of {', '.join(LOG_FORMATS)}, not `{log_format}`")
+    settings = _settings(
+        data_dir, database_url, dev=True if dev else None, policy_dir=policy_dir, host=host, port=port,
+        workers=workers, log_format=log_format.lower() if log_format else None, metrics_port=metrics_port,
+    )
+    if demo and not settings.dev:
         raise _fail("--demo needs --dev: the demo prints tokens signed with the local development key")
-    settings = _settings(data_dir, database_url, dev=True if dev else None, policy_dir=policy_dir)
+    configure(settings.log_format)  # before anything logs, so that startup lines share the format
+    if reason := _port_in_use(settings.host, settings.port):
+        raise _fail(f"cannot listen on {settings.host}:{settings.port}: {reason}")
+    try:
+        observe.configure_tracing()
+    except observe.TracingUnavailableError as error:
+        raise _fail(str(error)) from None
     try:
         policy = load_policy(settings.policy_dir)
     except PolicyLoadError as error:
@@ -89,14 +145,23 @@ def serve(
             families = load_demo(store)
         except AccessPolicyError as error:
             raise _fail(f"cannot load the demo families: {error}", 1) from None
-        out.print(demo_instructions(settings, families, host, port), markup=False)
-    # No access log: request paths and queries carry children's person numbers.
-    shared = {"host": host, "port": port, "timeout_graceful_shutdown": 10, "log_level": "info", "access_log": False}
-    if workers == 1:
+        out.print(demo_instructions(settings, families, settings.host, settings.port), markup=False)
+    # Our logging configuration, not uvicorn's: one format, and casbin's per-request lines kept out.
+    # uvicorn's access log is off: the service writes its own line with the route template.
+    shared = {
+        "host": settings.host,
+        "port": settings.port,
+        "timeout_graceful_shutdown": 10,
+        "log_config": logging_config(settings.log_format),
+        "access_log": False,
+    }
+    if settings.workers == 1:
         try:
             application = create_app(settings, store=store, policy=policy)
         except ConfigurationError as error:
             raise _fail(str(error)) from None
+        if settings.metrics_port is not None:
+            _start_metrics_listener(settings.metrics_port)
         try:
             uvicorn.run(application, **shared)
         finally:
@@ -104,12 +169,17 @@ def serve(
             if callable(close):
                 close()
         return
-    # Several workers each build their own app (and store connection) from the environment.
+    # Several workers each build their own app (and store connection) from the environment, and
+    # write their metrics to one directory so that /metrics adds up every worker's.
     close = getattr(store, "close", None)
     if callable(close):
         close()
     os.environ.update(settings.to_env())
-    uvicorn.run("api.app:app_from_env", factory=True, workers=workers, **shared)
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="access-policy-metrics-")
+    if settings.metrics_port is not None:
+        _start_metrics_listener(settings.metrics_port)
+    uvicorn.run("api.app:app_from_env", factory=True, workers=settings.workers, **shared)
 
 
 @app.command()
@@ -136,6 +206,8 @@ def token(
             org = parse_organisation_number(org, "--org")
         except InvalidIdError as error:
             raise _fail(str(error)) from None
+    if SCOPE_FACTS_WRITE in scopes and (hpr is None or org is None):
+        raise _fail("the facts:write scope needs --hpr and --org: every clinician's record names its author")
     settings = _settings(data_dir, None, dev=True)
     out.print(issue_dev_token(settings, scopes, subject=subject, hpr=hpr, org=org, ttl_seconds=ttl), markup=False)
 
@@ -220,7 +292,7 @@ def audit_verify(
         except ExportError as error:
             raise _fail(f"the export is not readable: {error}", 1) from None
     else:
-        store = _open_store(settings, migrate=False)
+        store = _open_existing(settings)
         try:
             result = verify_audit(store, public_key=keys or None, checkpoints=held)
         except AccessPolicyError as error:
@@ -249,7 +321,7 @@ def audit_checkpoint(data_dir: DataDirOption = None, database_url: DatabaseUrlOp
         key = load_or_create_key(path) if settings.audit_key is None else load_private_key(path)
     except CheckpointError as error:
         raise _fail(str(error)) from None
-    store = _open_store(settings, migrate=False)
+    store = _open_existing(settings)
     try:
         signed = Checkpointer(store, key, file=settings.checkpoint_file).checkpoint()
     except AccessPolicyError as error:
@@ -270,7 +342,7 @@ def audit_checkpoints(
 ) -> None:
     """Export the stored signed checkpoints as JSON lines, for a party outside the service to hold."""
     settings = _settings(data_dir, database_url, dev=True)
-    store = _open_store(settings, migrate=False)
+    store = _open_existing(settings)
     try:
         held = store.checkpoints()
     except AccessPolicyError as error:
@@ -321,7 +393,7 @@ def audit_export(
             pseudonym = pseudonymiser_for(settings, pseudonym_key)
         except ConfigurationError as error:
             raise _fail(str(error)) from None
-    store = _open_store(settings, migrate=False)
+    store = _open_existing(settings)
     try:
         _write_lines(export_audit(store, after, pseudonym), output)
     except AccessPolicyError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from access_policy.cli import app
 from access_policy.errors import AccessPolicyError, InvalidInputError
+from access_policy.service.settings import ENV_PREFIX
 
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -31,17 +33,71 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+def store_location(data_dir: Path | None, database_url: str | None) -> tuple[Path | None, str | None]:
+    """Where the store is: the options given, else ACCESS_POLICY_DATABASE_URL or ACCESS_POLICY_DATA_DIR (the URL wins, as in `serve`)."""
+    if data_dir is not None and database_url is not None:
+        raise _fail("give either --data-dir or --database-url, not both", 2)
+    if data_dir is None and database_url is None:
+        database_url = os.environ.get(ENV_PREFIX + "DATABASE_URL") or None
+        if database_url is None and (directory := os.environ.get(ENV_PREFIX + "DATA_DIR")):
+            data_dir = Path(directory)
+    return data_dir, database_url
+
+
 def _open(data_dir: Path | None, database_url: str | None):  # noqa: ANN202 - a SqlFactStore
     from access_policy.store import open_store
 
-    if data_dir is not None and database_url is not None:
-        raise _fail("give either --data-dir or --database-url, not both", 2)
+    data_dir, database_url = store_location(data_dir, database_url)
     try:
         return open_store(data_dir=data_dir, database_url=database_url)
     except InvalidInputError as error:
         raise _fail(str(error), 2) from None
     except AccessPolicyError as error:
         raise _fail(f"cannot open the store: {error}", 1) from None
+
+
+def open_existing_store(data_dir: Path | None, database_url: str | None):  # noqa: ANN201 - a SqlFactStore
+    """Open a store that must already exist, for read-only commands: never create an empty one.
+
+    Exit 2 (one line) when the data directory, its database file, the database or its schema is
+    missing; exit 1 when an existing store cannot be reached.
+    """
+    from access_policy.store import open_store
+    from access_policy.store.engine import DEFAULT_DATA_DIR, SQLITE_FILE
+    from access_policy.store.migrate import current_revision
+
+    data_dir, database_url = store_location(data_dir, database_url)
+    where = database_url and _without_password(database_url)
+    if database_url is None:
+        directory = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+        if not directory.is_dir():
+            raise _fail(f"the data directory `{directory}` does not exist; give --data-dir of an existing store", 2)
+        if not (directory / SQLITE_FILE).is_file():
+            raise _fail(f"`{directory}` holds no store ({SQLITE_FILE}); give --data-dir of an existing store", 2)
+        where = str(directory)
+    try:
+        store = open_store(data_dir=None if database_url else data_dir, database_url=database_url, migrate=False)
+    except AccessPolicyError as error:
+        if "does not exist" in str(error):
+            raise _fail(f"the database at `{where}` does not exist", 2) from None
+        raise _fail(f"cannot open the store: {error}", 1) from None
+    try:
+        revision = current_revision(store._engines)
+    except Exception:  # noqa: BLE001 - an unreadable revision table is no store
+        revision = None
+    if revision is None:
+        store.close()
+        raise _fail(f"`{where}` holds no access-policy store; run `access-policy migrate` to create one", 2)
+    return store
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparseable URL is shown as the scheme only
+        return url.split("://", 1)[0] + "://…"
 
 
 @app.command()

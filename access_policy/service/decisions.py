@@ -13,10 +13,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from access_policy import observe
 from access_policy.decisions import Decision, Effect, Reason, decide_many
 from access_policy.errors import InconsistentFactsError, StoreUnavailableError
 from access_policy.facts import Item
 from access_policy.policy import Policy
+from access_policy.service import logs
 from access_policy.service.tokens import Caller
 from access_policy.store.interface import FactStore
 
@@ -64,14 +66,17 @@ class DecisionService:
     ) -> DecisionOutcome:
         """Decide every item for one requester and child (one read of the child's facts), then log it."""
         decision_id = str(uuid.uuid4())
+        logs.note_decision(decision_id)
         now = self.clock()
         at = at or now
         policy = self.policy
         try:
-            facts = self.store.child_facts(child)
+            with observe.span("facts.read"):
+                facts = self.store.child_facts(child)
         except InconsistentFactsError as error:
             # Stored facts that contradict each other stay wrong on retry: a definite, logged deny.
             log.error("facts of a child are inconsistent; denying: %s", error)
+            observe.fail_closed(INCONSISTENT_FACTS)
             denial = _fail_closed(policy, INCONSISTENT_FACTS)
             outcome = DecisionOutcome(decision_id, [denial] * len(items), items, policy.version, True)
             return self._logged(outcome, caller, requester, child, at, now, None)
@@ -80,11 +85,14 @@ class DecisionService:
                 log.warning("facts for a decision could not be read; denying: %s", error)
             else:
                 log.exception("reading facts for a decision failed unexpectedly; denying")
+            observe.store_error("facts_read")
+            observe.fail_closed(STORE_UNAVAILABLE)
             denial = _fail_closed(policy, STORE_UNAVAILABLE)
             outcome = DecisionOutcome(decision_id, [denial] * len(items), items, policy.version, False, STORE_UNAVAILABLE)
             self._try_log(outcome, caller, requester, child, at, now)
             return outcome
-        decisions = decide_many(policy, facts, requester, items, at)
+        with observe.span("engine.decide", items=len(items)):
+            decisions = decide_many(policy, facts, requester, items, at)
         outcome = DecisionOutcome(decision_id, decisions, items, policy.version, True)
         return self._logged(outcome, caller, requester, child, at, now, facts.version)
 
@@ -101,14 +109,18 @@ class DecisionService:
         """The outcome once it is in the decision log; if it cannot be written, a deny for every item."""
         entry = audit_entry(outcome, caller, requester, child, at, now, facts_version=facts_version)
         try:
-            self.store.append_audit(outcome.decision_id, child, entry)
+            with observe.span("decision_log.write"):
+                self.store.append_audit(outcome.decision_id, child, entry)
         except Exception as error:  # noqa: BLE001 - an unlogged decision must not be a permit
             log.error("decision %s could not be logged; denying: %s", outcome.decision_id, error)
+            observe.store_error("decision_log_write")
+            observe.fail_closed(DECISION_LOG_UNAVAILABLE)
             denial = _fail_closed(self.policy, DECISION_LOG_UNAVAILABLE)
-            return DecisionOutcome(
+            outcome = DecisionOutcome(
                 outcome.decision_id, [denial] * len(outcome.items), outcome.items, outcome.policy_version, False,
                 DECISION_LOG_UNAVAILABLE,
             )
+        observe.decided(outcome.decisions)
         return outcome
 
     def _try_log(
@@ -121,6 +133,7 @@ class DecisionService:
         now: datetime.datetime,
     ) -> None:
         """Record a fail-closed denial when the log can still be written; it is a deny either way."""
+        observe.decided(outcome.decisions)
         try:
             self.store.append_audit(outcome.decision_id, child, audit_entry(outcome, caller, requester, child, at, now))
         except Exception:  # noqa: BLE001 - the store is already known to be failing

@@ -8,7 +8,7 @@ import datetime
 
 from pydantic import ValidationError
 
-from access_policy.errors import FactNotFoundError, InvalidInputError
+from access_policy.errors import CursorPastEndError, FactNotFoundError, InvalidInputError
 from access_policy.facts import DRAFT_TYPES, Author, ClinicalFact, FactKind, Representation, _Draft
 from access_policy.identity import parse_person_id
 from access_policy.service.tokens import Caller, PermissionDeniedError
@@ -116,5 +116,16 @@ class Records:
         return self.store.representation_history(child)
 
     def changes(self, after: int | None, limit: int) -> tuple[list[Change], int]:
-        """Facts created or revoked after the cursor, oldest first, and the next cursor."""
-        return self.store.changes(after=after, limit=limit)
+        """Facts created or revoked after the cursor, oldest first, and the next cursor.
+
+        Raise `CursorPastEndError` for a cursor past the feed's end: positions are gap-free, so
+        a cursor is one this service handed out exactly when it is 0 or a change sits at it.
+        """
+        found, next_cursor = self.store.changes(after=after, limit=limit)
+        if not found and after:
+            at_cursor, _ = self.store.changes(after=after - 1, limit=1)
+            if not at_cursor:
+                raise CursorPastEndError.for_field(
+                    "after", f"`{after}` is past the end of the change feed; ask with the last `next` you were given"
+                )
+        return found, next_cursor

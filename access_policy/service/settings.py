@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 from access_policy.errors import AccessPolicyError
 
@@ -43,6 +43,80 @@ def _positive_int(name: str, value: str) -> int:
     return number
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format(name: str, value: str) -> str:
+    lowered = value.strip().lower()
+    if lowered not in LOG_FORMATS:
+        raise ConfigurationError(f"{ENV_PREFIX}{name} must be one of {', '.join(LOG_FORMATS)}, not `{value}`")
+    return lowered
+
+
+def _port(name: str, value: str) -> int:
+    number = _positive_int(name, value)
+    if number > 65535:
+        raise ConfigurationError(f"{ENV_PREFIX}{name} must be a port number (1–65535), not `{value}`")
+    return number
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """One `ACCESS_POLICY_*` variable: the setting it fills, how it is read, what it means."""
+
+    field: str
+    parse: Callable[[str, str], object]
+    help: str
+    option: str | None = None  # the `serve` option that overrides it
+
+    @property
+    def name(self) -> str:
+        """The variable's full name."""
+        return ENV_PREFIX + self.field.upper()
+
+
+def _text(name: str, value: str) -> str:
+    return value
+
+
+def _path(name: str, value: str) -> Path:
+    return Path(value)
+
+
+def _dev_flag(name: str, value: str) -> bool:
+    return _flag(value)
+
+
+# Every variable the service reads, in the order the README's table lists them.
+ENVIRONMENT: tuple[EnvVar, ...] = (
+    EnvVar("dev", _dev_flag, "`1`: development mode, tokens signed with a local key in the data directory", "--dev"),
+    EnvVar("data_dir", _path, "SQLite data directory (default `data`)", "--data-dir"),
+    EnvVar("database_url", _text, "PostgreSQL URL, e.g. `postgresql+psycopg://user@host:5432/db` (instead of the data directory)", "--database-url"),
+    EnvVar("jwks", _text, "the identity provider's public keys: an https URL or a JWKS file (production)"),
+    EnvVar("issuer", _text, "the tokens' required `iss` (production)"),
+    EnvVar("audience", _text, "the tokens' required `aud` (production)"),
+    EnvVar("policy_dir", _path, "policy directory (default: the national policy shipped in the package)", "--policy-dir"),
+    EnvVar("host", _text, "address to listen on (default `127.0.0.1`; `0.0.0.0` in the container)", "--host"),
+    EnvVar("port", _port, "port to listen on (default `8000`)", "--port"),
+    EnvVar("workers", _positive_int, "worker processes (default `1`)", "--workers"),
+    EnvVar("log_format", _log_format, "`text` (default) or `json`: one JSON object per log line", "--log-format"),
+    EnvVar("metrics_port", _port, "also serve `/metrics` without a token on `127.0.0.1:PORT` (loopback only; off by default)", "--metrics-port"),
+    EnvVar("max_body_bytes", _positive_int, "largest request body (default 16 MiB)"),
+    EnvVar("max_batch_items", _positive_int, "most items in one batch decision (default 10,000)"),
+    EnvVar("token_leeway_seconds", _positive_int, "clock skew allowed on token times (default 30)"),
+    EnvVar("audit_key", _path, "the decision log's checkpoint signing key (Ed25519 PEM), kept outside the database"),
+    EnvVar("checkpoint_interval_seconds", _positive_int, "how often the decision log's head is signed (default 60)"),
+    EnvVar("checkpoint_file", _path, "also append each signed checkpoint to this file (JSON lines)"),
+    EnvVar("pseudonym_key", _path, "the HMAC key of `audit export`'s pseudonyms, kept outside the database"),
+)
+
+
+def environment_table() -> str:
+    """The variables as the README's Markdown table."""
+    rows = [f"| `{v.name}` | {f'`{v.option}`' if v.option else '—'} | {v.help} |" for v in ENVIRONMENT]
+    return "\n".join(["| variable | option | what |", "|---|---|---|", *rows])
+
+
 @dataclass(frozen=True)
 class Settings:
     """How the service runs: where facts live, how tokens are checked, which policy, which limits."""
@@ -54,6 +128,11 @@ class Settings:
     issuer: str | None = None
     audience: str | None = None
     policy_dir: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_format: str = "text"
+    metrics_port: int | None = None
     max_body_bytes: int = 16 * 1024 * 1024
     max_batch_items: int = 10_000
     token_leeway_seconds: int = 30
@@ -68,17 +147,12 @@ class Settings:
         """Settings from `ACCESS_POLICY_*` variables; keyword overrides (command-line options) win."""
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
-        if (raw := env.get(ENV_PREFIX + "DEV")) is not None:
-            values["dev"] = _flag(raw)
-        for name in ("DATABASE_URL", "JWKS", "ISSUER", "AUDIENCE"):
-            if raw := env.get(ENV_PREFIX + name):
-                values[name.lower()] = raw
-        for name in ("DATA_DIR", "POLICY_DIR", "AUDIT_KEY", "CHECKPOINT_FILE", "PSEUDONYM_KEY"):
-            if raw := env.get(ENV_PREFIX + name):
-                values[name.lower()] = Path(raw)
-        for name in ("MAX_BODY_BYTES", "MAX_BATCH_ITEMS", "TOKEN_LEEWAY_SECONDS", "CHECKPOINT_INTERVAL_SECONDS"):
-            if raw := env.get(ENV_PREFIX + name):
-                values[name.lower()] = _positive_int(name, raw)
+        for variable in ENVIRONMENT:
+            raw = env.get(variable.name)
+            # An empty variable counts as unset, except DEV where it means "no".
+            if raw is None or (raw == "" and variable.field != "dev"):
+                continue
+            values[variable.field] = variable.parse(variable.field.upper(), raw)
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values).checked()
 
@@ -87,6 +161,8 @@ class Settings:
         for name, path in (("AUDIT_KEY", self.audit_key), ("PSEUDONYM_KEY", self.pseudonym_key)):
             if path is not None and not Path(path).is_file():
                 raise ConfigurationError(f"{ENV_PREFIX}{name} file `{path}` does not exist")
+        if self.log_format not in LOG_FORMATS:
+            raise ConfigurationError(f"the log format must be one of {', '.join(LOG_FORMATS)}, not `{self.log_format}`")
         if self.dev:
             return replace(self, issuer=self.issuer or DEV_ISSUER, audience=self.audience or DEV_AUDIENCE)
         missing = [

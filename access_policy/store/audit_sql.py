@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import time
 from typing import Any, Sequence
 
 from sqlalchemy import insert, select, update
 
+from access_policy import observe
 from access_policy.auditlog.chain import (
     CURRENT_HASH_VERSION,
     UTC,
@@ -49,7 +51,7 @@ class SqlDecisionLog:
 
     def _decision_log_init(self) -> None:
         # Late-bound, so a test can replace `_commit_audit` on one store.
-        self._audit_writer: GroupCommit[_Queued, AuditEntry] = GroupCommit(lambda batch: self._commit_audit(batch))
+        self._audit_writer: GroupCommit[_Queued, AuditEntry] = GroupCommit(self._timed_commit_audit)
 
     def append_audit(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
         """Append a decision-log entry to the hash chain; returns once it is committed (group commit)."""
@@ -64,6 +66,12 @@ class SqlDecisionLog:
         # Hash what will be read back: the stored text parsed again (e.g. a tuple reads back as a list).
         queued = _Queued(decision_id, child, parse_entry(text), text, secrets.token_hex(16))
         return self._audit_writer.submit(queued)
+
+    def _timed_commit_audit(self, batch: Sequence[_Queued]) -> list[AuditEntry]:
+        started = time.perf_counter()
+        stored = self._commit_audit(batch)
+        observe.audit_group_committed(len(batch), time.perf_counter() - started)
+        return stored
 
     def _commit_audit(self, batch: Sequence[_Queued]) -> list[AuditEntry]:
         """Write queued entries, in queue order, to the chain in one transaction."""

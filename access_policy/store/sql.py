@@ -24,14 +24,15 @@ from pydantic import ValidationError
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from access_policy import observe
 from access_policy.errors import (
     AccessPolicyError,
     FactNotFoundError,
-    FieldProblem,
     IdempotencyConflictError,
     InconsistentFactsError,
     InvalidInputError,
     StoreUnavailableError,
+    field_problems,
 )
 from access_policy.facts import (
     DRAFT_TYPES,
@@ -95,10 +96,7 @@ def _one_line(error: BaseException) -> str:
 
 
 def _invalid(error: ValidationError, prefix: str = "") -> InvalidInputError:
-    problems = []
-    for problem in error.errors():
-        where = ".".join(str(part) for part in ((prefix,) if prefix else ()) + tuple(problem["loc"]))
-        problems.append(FieldProblem(where or prefix or "body", problem["msg"]))
+    problems = field_problems(error.errors(include_url=False), prefix or None)
     message = "; ".join(f"`{p.field}`: {p.message}" for p in problems)
     return InvalidInputError(message=message, problems=problems)
 
