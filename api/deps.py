@@ -14,6 +14,7 @@ from access_policy.service.decisions import DecisionService
 from access_policy.service.records import Records
 from access_policy.service.settings import Settings
 from access_policy.service.tokens import Caller, TokenVerifier
+from access_policy.service.tokens import Request as ProofContext
 from access_policy.store.interface import FactStore
 from api.problems import no_token_error
 
@@ -50,10 +51,17 @@ RecordsDep = Annotated[Records, Depends(_records)]
 def _caller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Caller:
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+    # `_bearer` documents the scheme in OpenAPI; the header is read here so that the DPoP scheme
+    # (RFC 9449) reaches the verifier too.
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    scheme, token = scheme.lower(), token.strip()
+    if scheme not in ("bearer", "dpop") or not token:
         raise no_token_error()
+    settings: Settings = request.app.state.settings
+    base = settings.public_url.rstrip("/") if settings.public_url else f"{request.url.scheme}://{request.url.netloc}"
+    proof = ProofContext(scheme, request.headers.get("dpop"), request.method, base + request.url.path)
     verifier: TokenVerifier = request.app.state.verifier
-    return verifier.verify(credentials.credentials)
+    return verifier.verify(token, proof)
 
 
 def scoped(scope: str) -> Callable[..., Caller]:

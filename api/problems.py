@@ -150,6 +150,8 @@ def _access_policy_error(request: Request, error: AccessPolicyError) -> Response
         return problem(422, error.code, error.message, errors=fields)
     if isinstance(error, AuthenticationError):
         header = f'{WWW_AUTHENTICATE}, error="invalid_token"' if error.message != _NO_TOKEN else WWW_AUTHENTICATE
+        if error.dpop:  # RFC 9449 §7.1: the challenge names the DPoP scheme and the accepted algorithms
+            header = f'DPoP algs="ES256 ES384 ES512 RS256 PS256 EdDSA", error="invalid_dpop_proof", {header}'
         return problem(401, error.code, error.message, headers={"WWW-Authenticate": header})
     if isinstance(error, PermissionDeniedError):
         headers = {"WWW-Authenticate": f'{WWW_AUTHENTICATE}, error="insufficient_scope", scope="{error.scope}"'} if error.scope else None

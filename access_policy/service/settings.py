@@ -55,6 +55,14 @@ class Settings:
     max_body_bytes: int = 16 * 1024 * 1024
     max_batch_items: int = 10_000
     token_leeway_seconds: int = 30
+    # Tokens living longer than this (exp − iat) are refused; 12 hours covers the demo's tokens.
+    token_max_lifetime_seconds: int = 12 * 3600
+    # DPoP (RFC 9449): "off" refuses bound tokens, "optional" checks them, "required" accepts only them.
+    dpop: str = "off"
+    dpop_proof_window_seconds: int = 60
+    dpop_replay_cache_size: int = 100_000
+    # The service's public base URL (https://host[:port]) when a proxy changes it: DPoP's `htu` is checked against it.
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
@@ -63,13 +71,16 @@ class Settings:
         values: dict[str, object] = {}
         if (raw := env.get(ENV_PREFIX + "DEV")) is not None:
             values["dev"] = _flag(raw)
-        for name in ("DATABASE_URL", "JWKS", "ISSUER", "AUDIENCE"):
+        for name in ("DATABASE_URL", "JWKS", "ISSUER", "AUDIENCE", "DPOP", "PUBLIC_URL"):
             if raw := env.get(ENV_PREFIX + name):
                 values[name.lower()] = raw
         for name in ("DATA_DIR", "POLICY_DIR"):
             if raw := env.get(ENV_PREFIX + name):
                 values[name.lower()] = Path(raw)
-        for name in ("MAX_BODY_BYTES", "MAX_BATCH_ITEMS", "TOKEN_LEEWAY_SECONDS"):
+        for name in (
+            "MAX_BODY_BYTES", "MAX_BATCH_ITEMS", "TOKEN_LEEWAY_SECONDS", "TOKEN_MAX_LIFETIME_SECONDS",
+            "DPOP_PROOF_WINDOW_SECONDS", "DPOP_REPLAY_CACHE_SIZE",
+        ):
             if raw := env.get(ENV_PREFIX + name):
                 values[name.lower()] = _positive_int(name, raw)
         values.update({key: value for key, value in overrides.items() if value is not None})
@@ -77,6 +88,10 @@ class Settings:
 
     def checked(self) -> "Settings":
         """These settings with development defaults filled in; raise `ConfigurationError` when unsafe."""
+        if self.dpop not in ("off", "optional", "required"):
+            raise ConfigurationError(f"{ENV_PREFIX}DPOP must be off, optional or required, not `{self.dpop}`")
+        if self.public_url is not None and not self.public_url.startswith(("https://", "http://")):
+            raise ConfigurationError(f"{ENV_PREFIX}PUBLIC_URL must be an http(s) URL, not `{self.public_url}`")
         if self.dev:
             return replace(self, issuer=self.issuer or DEV_ISSUER, audience=self.audience or DEV_AUDIENCE)
         missing = [
