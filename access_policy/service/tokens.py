@@ -39,7 +39,12 @@ SCOPE_FACTS_READ = "facts:read"
 SCOPE_FACTS_WRITE = "facts:write"
 SCOPE_REPRESENTATION_WRITE = "representation:write"
 SCOPE_AUDIT_READ = "audit:read"
-SCOPES = (SCOPE_DECISIONS, SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, SCOPE_REPRESENTATION_WRITE, SCOPE_AUDIT_READ)
+# With `decisions`: the deciding rule, legal basis and reasons (a clinician's preview, audits).
+SCOPE_DECISIONS_EXPLAIN = "decisions:explain"
+SCOPES = (
+    SCOPE_DECISIONS, SCOPE_DECISIONS_EXPLAIN, SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, SCOPE_REPRESENTATION_WRITE,
+    SCOPE_AUDIT_READ,
+)
 
 
 @dataclass
