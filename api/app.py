@@ -14,7 +14,7 @@ from access_policy.service.records import Records
 from access_policy.service.settings import Settings
 from access_policy.service.tokens import make_verifier
 from access_policy.store.interface import FactStore
-from api import audit, authzen, changes, decisions, facts, health, problems, representation
+from api import audit, authzen, changes, decisions, docs_page, facts, health, problems, representation
 from api.limits import BodySizeLimit
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
         version=API_VERSION,
         summary="May this parent digitally see this item of their child's health record?",
         lifespan=lifespan,
+        docs_url=None,  # served from local files by `docs_page`, so the page works without internet
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.policy = policy
@@ -63,6 +65,7 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     problems.install(app)
     for module in (decisions, authzen, facts, representation, changes, audit, health):
         app.include_router(module.router)
+    docs_page.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     _document_problems(app)
     return app
