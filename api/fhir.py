@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Security
+from fastapi import APIRouter, Header, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from access_policy.errors import InvalidInputError
+from access_policy.facts import FactKind
 from access_policy.fhir import PERSON_SYSTEMS, SYSTEM_ORGANISATION_NUMBER, Unmappable, item_from_resource, parse_resource
+from access_policy.fhir_consent import consent_to_exemption, exemption_to_consent
 from access_policy.identity import parse_organisation_number, parse_person_id
 from access_policy.service.decisions import DecisionService
-from access_policy.service.tokens import SCOPE_DECISIONS, Caller
+from access_policy.service.tokens import SCOPE_DECISIONS, SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, Caller
 from api.deps import scoped
 from api.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_responses
 
@@ -156,3 +158,70 @@ async def bundle_filter(request: Request, caller: Caller = FhirCaller) -> Respon
     )
     media = FHIR_JSON if status == 200 else PROBLEM_MEDIA_TYPE
     return JSONResponse(answer, status_code=status, media_type=media, headers={"Cache-Control": "no-store"})
+
+
+# --- Exemptions as Consent resources (search and import; revoking stays `DELETE` of the exemption by id)
+
+ConsentReader = Security(scoped(SCOPE_FACTS_READ), scopes=[SCOPE_FACTS_READ])
+ConsentWriter = Security(scoped(SCOPE_FACTS_WRITE), scopes=[SCOPE_FACTS_WRITE])
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInputError.for_field("body", "is not valid JSON") from None
+
+
+def _fhir(body: dict[str, Any], status: int = 200) -> Response:
+    return JSONResponse(body, status_code=status, media_type=FHIR_JSON, headers={"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/fhir/Consent/_search",
+    summary="FHIR: a child's exemptions as Consent resources",
+    responses={200: {"content": {FHIR_JSON: {}}, "description": "A searchset Bundle of Consents"}, **problem_responses(401, 403, 422, 503)},
+    openapi_extra={"requestBody": {"required": True, "content": {FHIR_JSON: {"schema": {
+        "type": "object", "description": "A FHIR Parameters resource with `child` (valueIdentifier: the child's national id)."}}}}},
+)
+async def consent_search(request: Request, caller: Caller = ConsentReader) -> Response:
+    """Every exemption of the child as a Consent (`deny`), revoked ones as `inactive`; the child is in the body."""
+    body = await _json_body(request)
+    if not isinstance(body, dict) or body.get("resourceType") != "Parameters" or not isinstance(body.get("parameter"), list):
+        raise InvalidInputError.for_field("resourceType", "the body must be a FHIR Parameters resource with `child`")
+    named = [p for p in body["parameter"] if isinstance(p, dict) and p.get("name") == "child"]
+    others = [p.get("name") if isinstance(p, dict) else p for p in body["parameter"] if not (isinstance(p, dict) and p.get("name") == "child")]
+    if others:
+        raise InvalidInputError.for_field(f"parameter.{others[0]}", "is not a search parameter here (only `child`)")
+    if len(named) != 1:
+        raise InvalidInputError.for_field("parameter.child", "is required, once")
+    child = _identifier(named[0], "child", person_only=True)
+    records = await run_in_threadpool(request.app.state.records.list, child, FactKind.EXEMPTIONS)
+    consents = [exemption_to_consent(child, record) for record in records]
+    return _fhir({
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": len(consents),
+        "entry": [{"resource": consent, "search": {"mode": "match"}} for consent in consents],
+    })
+
+
+@router.post(
+    "/fhir/Consent",
+    status_code=201,
+    summary="FHIR: import a Consent as an exemption",
+    responses={201: {"content": {FHIR_JSON: {}}, "description": "The stored exemption as a Consent"},
+               200: {"content": {FHIR_JSON: {}}, "description": "A replay of an earlier import with the same Idempotency-Key"},
+               **problem_responses(401, 403, 413, 422, 503)},
+    openapi_extra={"requestBody": {"required": True, "content": {FHIR_JSON: {"schema": {
+        "type": "object", "description": "A FHIR R4 Consent with provision.type `deny` (see docs/fhir.md)."}}}}},
+)
+async def consent_import(
+    request: Request,
+    caller: Caller = ConsentWriter,
+    key: Annotated[str | None, Header(alias="Idempotency-Key", description="Retrying with the same key stores nothing new.")] = None,
+) -> Response:
+    """Store the exemption a Consent describes; the author is the token's `hpr` and `org`, never the Consent's performer."""
+    child, draft = consent_to_exemption(await _json_body(request))
+    created = await run_in_threadpool(request.app.state.records.create, caller, child, FactKind.EXEMPTIONS, draft, key)
+    return _fhir(exemption_to_consent(child, created.record), 201 if created.created else 200)

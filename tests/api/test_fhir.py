@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
+from access_policy.facts import Author
 from access_policy.fhir import SYSTEM_FNR, SYSTEM_ORGANISATION_NUMBER, Unmappable, item_from_resource, parse_resource
+
+from tests.api.conftest import Family
 
 DATA = Path(__file__).parent / "data" / "fhir"
 TIMELINE = json.loads((DATA / "timeline.json").read_text(encoding="utf-8"))["bundle"]
@@ -169,3 +172,99 @@ def test_the_filter_agrees_with_v1_decisions_item_by_item(client, token, exempte
     results = client.post("/v1/decisions/batch", json={"requester": requester, "child": exempted.child, "items": items,
                                                        "at": "2026-11-30T12:00:00+01:00"}, headers=token("decisions")).json()["results"]
     assert kept == [r["item"] for r in results if r["decision"] == "permit"]
+
+
+# --- Consent --------------------------------------------------------------------------------------
+
+def _search(client, headers, child):
+    body = {"resourceType": "Parameters", "parameter": [{"name": "child", "valueIdentifier": {"system": SYSTEM_FNR, "value": child}}]}
+    return client.post("/fhir/Consent/_search", json=body, headers=headers)
+
+
+def test_exemptions_export_as_consents(client, token, clinician, family):
+    body = {"scope": {"pathway": "pw-2"}, "applies_to": [family.father], "legal_basis": "pbrl-3-4-3", "reason": "weighty",
+            "valid_until": "2027-06-01T00:00:00+02:00"}
+    created = client.post(f"/v1/children/{family.child}/exemptions", json=body, headers=clinician).json()
+    everyone = {"scope": {"item": "doc-9"}, "applies_to": "all", "legal_basis": "pbrl-5-1-2", "reason": "danger"}
+    client.post(f"/v1/children/{family.child}/exemptions", json=everyone, headers=clinician)
+    response = _search(client, token("facts:read"), family.child)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    bundle = response.json()
+    assert bundle["type"] == "searchset" and bundle["total"] == 2
+    first, second = (e["resource"] for e in bundle["entry"])
+    assert first["id"] == created["id"] and first["status"] == "active"
+    assert first["patient"]["identifier"] == {"system": SYSTEM_FNR, "value": family.child}
+    assert first["provision"]["type"] == "deny"
+    assert first["provision"]["actor"][0]["reference"] == {"type": "RelatedPerson", "identifier": {"system": SYSTEM_FNR, "value": family.father}}
+    assert first["provision"]["data"] == [{"meaning": "related", "reference": {"reference": "EpisodeOfCare/pw-2"}}]
+    assert first["provision"]["period"]["end"].startswith("2027-05-31T22:00:00") or first["provision"]["period"]["end"].startswith("2027-06-01")
+    assert first["policyRule"]["coding"][0]["code"] == "pbrl-3-4-3"
+    assert first["performer"][0]["identifier"]["value"] == "1234567"
+    assert "actor" not in second["provision"]
+    assert second["provision"]["data"] == [{"meaning": "instance", "reference": {"identifier": {"value": "doc-9"}}}]
+    client.delete(f"/v1/children/{family.child}/exemptions/{created['id']}", headers=clinician)
+    after = _search(client, token("facts:read"), family.child).json()
+    assert after["entry"][0]["resource"]["status"] == "inactive"
+
+
+def test_an_exported_consent_imports_to_the_same_exemption_and_is_honoured(client, token, clinician, family, store, now):
+    body = {"scope": {"referral": "ref-7"}, "applies_to": [family.mother], "legal_basis": "pbrl-3-4-3", "reason": "r"}
+    original = client.post(f"/v1/children/{family.child}/exemptions", json=body, headers=clinician).json()
+    consent = _search(client, token("facts:read"), family.child).json()["entry"][0]["resource"]
+    # Imported into another child's record (as another actor would send it): the same exemption.
+    other = Family(now, serial=3)
+    store.put_representation(other.child, other.representation, Author(system="test"))
+    consent = {**consent, "patient": {"identifier": {"system": SYSTEM_FNR, "value": other.child}}}
+    consent["provision"]["actor"][0]["reference"]["identifier"]["value"] = other.mother
+    response = client.post("/fhir/Consent", json=consent, headers={**clinician, "Idempotency-Key": "k1"})
+    assert response.status_code == 201, response.text
+    imported = response.json()
+    assert imported["provision"] == consent["provision"] and imported["policyRule"] == consent["policyRule"]
+    again = client.post("/fhir/Consent", json=consent, headers={**clinician, "Idempotency-Key": "k1"})
+    assert again.status_code == 200 and again.json()["id"] == imported["id"]
+    decision = client.post("/v1/decisions", json={"requester": other.mother, "child": other.child,
+                                                  "item": {"id": "x", "kind": "note", "referral": "ref-7"},
+                                                  "at": "2026-11-30T12:00:00+01:00"}, headers=token("decisions")).json()
+    assert (decision["decision"], decision["rule"]) == ("deny", "exemption")
+    assert original["id"] != imported["id"]
+
+
+def _consent(family, **provision):
+    return {
+        "resourceType": "Consent", "status": "active",
+        "extension": [{"url": "urn:access-policy:fhir:extension:reason", "valueString": "r"}],
+        "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
+        "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
+        "patient": {"identifier": {"system": SYSTEM_FNR, "value": family.child}},
+        "policyRule": {"coding": [{"system": "urn:access-policy:legal-basis", "code": "pbrl-3-4-3"}]},
+        "provision": {"type": "deny", "data": [{"meaning": "instance", "reference": {"identifier": {"value": "d"}}}], **provision},
+    }
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    (lambda c: c.update(status="proposed"), "status"),
+    (lambda c: c["provision"].update(type="permit"), "provision.type"),
+    (lambda c: c["provision"].update(purpose=[{"code": "TREAT"}]), "provision.purpose"),
+    (lambda c: c["provision"].update(provision=[{"type": "permit"}]), "provision.provision"),
+    (lambda c: c["provision"]["data"].append({"meaning": "related", "reference": {"reference": "EpisodeOfCare/x"}}), "provision.data"),
+    (lambda c: c["provision"]["data"][0].update(meaning="dependents"), "provision.data"),
+    (lambda c: c.update(extension=[]), "extension"),
+    (lambda c: c["policyRule"]["coding"][0].update(code="pbrl-3-4-4"), "policyRule"),
+    (lambda c: c["patient"]["identifier"].update(value="12345678901"), "patient.identifier.value"),
+    (lambda c: c["provision"].update(actor=[{"role": {"text": "x"}, "reference": {"identifier": {"system": "urn:x", "value": "1"}}}]),
+     "provision.actor.0.reference.identifier.system"),
+])
+def test_what_the_engine_cannot_honour_is_refused_not_dropped(client, clinician, family, change, field):
+    consent = _consent(family)
+    change(consent)
+    response = client.post("/fhir/Consent", json=consent, headers=clinician)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == field
+    assert client.get(f"/v1/children/{family.child}/exemptions", headers=clinician).json()["records"] == []
+
+
+def test_consent_endpoints_need_their_scopes(client, token, family):
+    assert _search(client, token("decisions"), family.child).status_code == 403
+    assert client.post("/fhir/Consent", json=_consent(family), headers=token("facts:write")).status_code == 403  # no hpr/org
+    assert client.post("/fhir/Consent", json=_consent(family)).status_code == 401
