@@ -361,14 +361,13 @@ def _unavailable(body: dict[str, Any], outcome_problem: str) -> dict[str, Any]:
 
 def _body_doc(schema: str, example: str) -> dict[str, Any]:
     """The request body as documented: the route parses it itself (see the module docstring)."""
-    from api.examples import EXAMPLES
+    from api.examples import openapi_examples
 
     return {
         "requestBody": {
             "required": True,
             "content": {"application/json": {
-                "schema": {"$ref": f"#/components/schemas/{schema}"},
-                "examples": {name: {"summary": summary, "value": value} for name, (summary, value) in EXAMPLES[example].items()},
+                "schema": {"$ref": f"#/components/schemas/{schema}"}, "examples": openapi_examples(example),
             }},
         }
     }

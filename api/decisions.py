@@ -39,9 +39,9 @@ class DecisionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     requester: PartyIdField = Field(description="A representative of the child, the child, or an organisation number.")
-    child: PersonIdField
-    item: Item
-    at: AwareDatetime | None = None
+    child: PersonIdField = Field(description="The child's 11-digit national id.")
+    item: Item = Field(description="The item of the child's record.")
+    at: AwareDatetime | None = Field(None, description="The instant decided for (RFC 3339 with an offset); default now.")
 
 
 class BatchRequest(BaseModel):
@@ -49,10 +49,10 @@ class BatchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    requester: PartyIdField
-    child: PersonIdField
+    requester: PartyIdField = Field(description="A representative of the child, the child, or an organisation number.")
+    child: PersonIdField = Field(description="The child's 11-digit national id.")
     items: list[Item] = Field(description="Up to the configured limit (10,000 by default).")
-    at: AwareDatetime | None = None
+    at: AwareDatetime | None = Field(None, description="The instant decided for (RFC 3339 with an offset); default now.")
 
 
 class ReasonOut(BaseModel):
@@ -117,6 +117,12 @@ def _answer(outcome: DecisionOutcome, body: dict[str, Any]) -> Response:
     return response
 
 
+def _examples(name: str) -> dict[str, dict[str, Any]]:
+    from api.examples import openapi_examples
+
+    return openapi_examples(name)
+
+
 def _unavailable(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
     return {503: {"model": model, "description": "Fail closed: denied", "content": {PROBLEM_MEDIA_TYPE: {}}}}
 
@@ -126,6 +132,7 @@ def _unavailable(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
     response_model=DecisionResponse,
     summary="Decide one item",
     responses={**problem_responses(401, 403, 413, 422), **_unavailable(DecisionUnavailable)},
+    openapi_extra={"requestBody": {"content": {"application/json": {"examples": _examples("decision")}}}},
 )
 def decide(body: DecisionRequest, caller: DecisionCaller, service: DecisionsDep) -> Response:
     """May the requester see this item now? Recorded in the decision log."""
@@ -136,7 +143,7 @@ def decide(body: DecisionRequest, caller: DecisionCaller, service: DecisionsDep)
 _BATCH_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}, "examples": _examples("batch")}},
     }
 }
 

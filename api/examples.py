@@ -72,12 +72,99 @@ def _authzen() -> dict[str, dict[str, Example]]:
     return {"evaluation": evaluation, "evaluations": evaluations, "search": search}
 
 
+def _item(case: Any) -> dict[str, Any]:
+    return case.item.model_dump(mode="json", exclude_none=True, exclude_defaults=True) | {"id": case.item.id, "kind": case.item.kind.value}
+
+
+def _v1() -> dict[str, dict[str, Example]]:
+    mother = _case("the mother sees an appointment")
+    father = _case("the father does not see the withheld pathway")
+    return {
+        "decision": {
+            "mother": ("The mother sees an appointment (permit, main rule)",
+                       {"requester": mother.requester, "child": mother.child, "item": _item(mother)}),
+            "father": ("The father does not see the withheld pathway (deny, exemption)",
+                       {"requester": father.requester, "child": father.child, "item": _item(father)}),
+        },
+        "batch": {
+            "father": ("The father's timeline: the appointment is shown, the pathway's note withheld",
+                       {"requester": father.requester, "child": father.child, "items": [_item(mother), _item(father)]}),
+        },
+    }
+
+
+def _fhir() -> dict[str, dict[str, Example]]:
+    from access_policy.fhir import SYSTEM_FNR
+
+    father = _case("the father does not see the withheld pathway")
+    bundle = {
+        "resourceType": "Bundle", "type": "searchset", "total": 2,
+        "entry": [
+            {"fullUrl": "https://journal.example.no/fhir/Appointment/apt-1", "resource": {
+                "resourceType": "Appointment", "id": "apt-1", "status": "booked", "start": "2026-12-01T10:00:00+01:00",
+                "end": "2026-12-01T10:30:00+01:00", "participant": [{"status": "accepted"}]}},
+            {"fullUrl": "https://journal.example.no/fhir/DocumentReference/note-psyk", "resource": {
+                "resourceType": "DocumentReference", "id": "note-psyk", "status": "current",
+                "content": [{"attachment": {"contentType": "text/plain"}}],
+                "context": {"encounter": [{"reference": "EpisodeOfCare/pw-psykologi"}]}}},
+        ],
+    }
+
+    def identifier(value: str) -> dict[str, str]:
+        return {"system": SYSTEM_FNR, "value": value}
+
+    return {
+        "filter": {
+            "father": ("The father's timeline as a Bundle: the withheld pathway's document is removed", {
+                "resourceType": "Parameters",
+                "parameter": [
+                    {"name": "bundle", "resource": bundle},
+                    {"name": "requester", "valueIdentifier": identifier(father.requester)},
+                    {"name": "child", "valueIdentifier": identifier(father.child)},
+                ],
+            }),
+        },
+        "consent-import": {
+            "father": ("Withhold the Hansen child's appointment apt-1 from the father until 1 June 2027", {
+                "resourceType": "Consent",
+                "status": "active",
+                "extension": [{"url": "urn:access-policy:fhir:extension:reason", "valueString": "weighty concerns for the child"}],
+                "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
+                "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
+                "patient": {"identifier": identifier(father.child)},
+                "policyRule": {"coding": [{"system": "urn:access-policy:legal-basis", "code": "pbrl-3-4-3"}]},
+                "provision": {
+                    "type": "deny",
+                    "period": {"end": "2027-06-01T00:00:00+02:00"},
+                    "actor": [{
+                        "role": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "IRCP"}]},
+                        "reference": {"type": "RelatedPerson", "identifier": identifier(father.requester)},
+                    }],
+                    "data": [{"meaning": "instance", "reference": {"identifier": {"value": "apt-1"}}}],
+                },
+            }),
+        },
+        "consent-search": {
+            "child": ("The Hansen child's exemptions as Consents", {
+                "resourceType": "Parameters", "parameter": [{"name": "child", "valueIdentifier": identifier(father.child)}],
+            }),
+        },
+    }
+
+
 class _Examples(dict):  # type: ignore[type-arg]
-    """Built on first use: importing the API does not build the demo families."""
+    """Built on first use (when the routes are declared), from the demo families of that day."""
 
     def __missing__(self, key: str) -> dict[str, Example]:
         self.update(_authzen())
+        self.update(_v1())
+        self.update(_fhir())
         return dict.__getitem__(self, key)
 
 
 EXAMPLES: dict[str, dict[str, Example]] = _Examples()
+
+
+def openapi_examples(name: str) -> dict[str, dict[str, Any]]:
+    """The examples of one request body in OpenAPI's `examples` shape."""
+    return {key: {"summary": summary, "value": value} for key, (summary, value) in EXAMPLES[name].items()}

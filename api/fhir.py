@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Security
+from pydantic import BaseModel, ConfigDict, Field
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
@@ -29,6 +30,29 @@ from api.deps import scoped
 from api.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_responses
 
 router = APIRouter(tags=["fhir"])
+
+
+class FhirBundle(BaseModel):
+    """A FHIR R4 Bundle (only the fields this service sets are described; the rest is the caller's own)."""
+
+    model_config = ConfigDict(extra="allow")
+    resourceType: Literal["Bundle"] = Field(description="Always `Bundle`.")
+    type: str = Field(description="`searchset` or `collection`, as sent.")
+    total: int | None = Field(None, description="Entries left after filtering; absent when the Bundle has a next page.")
+    entry: list[dict[str, Any]] | None = Field(None, description="The entries the requester may see, in the order sent.")
+
+
+class FhirConsent(BaseModel):
+    """A FHIR R4 Consent: one exemption (see docs/fhir.md for every field)."""
+
+    model_config = ConfigDict(extra="allow")
+    resourceType: Literal["Consent"] = Field(description="Always `Consent`.")
+    id: str = Field(description="The exemption's id.")
+    status: Literal["active", "inactive"] = Field(description="`inactive` once the exemption is revoked.")
+
+
+def _fhir_ok(model: type[BaseModel], description: str) -> dict[int | str, dict[str, Any]]:
+    return {200: {"description": description, "content": {FHIR_JSON: {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
 FHIR_JSON = "application/fhir+json"
 BUNDLE_TYPES = ("searchset", "collection")
 
@@ -129,19 +153,24 @@ def filter_bundle(
     return 200, out
 
 
-_BODY_DOC = {
-    "requestBody": {
-        "required": True,
-        "content": {FHIR_JSON: {"schema": {"type": "object", "description": "A FHIR R4 Parameters resource: bundle, requester, child, time."},
-                                "examples": {}}},
-    }
-}
+def _fhir_body(description: str, example: str | None) -> dict[str, Any]:
+    """A FHIR JSON request body as documented (the routes parse FHIR with the FHIR models, not FastAPI's)."""
+    from api.examples import openapi_examples
+
+    content: dict[str, Any] = {"schema": {"type": "object", "description": description}}
+    if example:
+        content["examples"] = openapi_examples(example)
+    return {"requestBody": {"required": True, "content": {FHIR_JSON: content, "application/json": content}}}
+
+
+_BODY_DOC = _fhir_body("A FHIR R4 Parameters resource: `bundle`, `requester`, `child` and optionally `time`.", "filter")
 
 
 @router.post(
     "/fhir/Bundle/$filter",
     summary="FHIR: the Bundle as this requester may see it",
-    responses={200: {"content": {FHIR_JSON: {}}, "description": "The filtered Bundle"}, **problem_responses(401, 403, 413, 422)},
+    response_model=FhirBundle,
+    responses={**_fhir_ok(FhirBundle, "The filtered Bundle"), **problem_responses(401, 403, 413, 422, 503)},
     openapi_extra=_BODY_DOC,
 )
 async def bundle_filter(request: Request, caller: Caller = FhirCaller) -> Response:
@@ -180,9 +209,9 @@ def _fhir(body: dict[str, Any], status: int = 200) -> Response:
 @router.post(
     "/fhir/Consent/_search",
     summary="FHIR: a child's exemptions as Consent resources",
-    responses={200: {"content": {FHIR_JSON: {}}, "description": "A searchset Bundle of Consents"}, **problem_responses(401, 403, 422, 503)},
-    openapi_extra={"requestBody": {"required": True, "content": {FHIR_JSON: {"schema": {
-        "type": "object", "description": "A FHIR Parameters resource with `child` (valueIdentifier: the child's national id)."}}}}},
+    response_model=FhirBundle,
+    responses={**_fhir_ok(FhirBundle, "A searchset Bundle of Consents"), **problem_responses(401, 403, 422, 503)},
+    openapi_extra=_fhir_body("A FHIR Parameters resource with `child` (valueIdentifier: the child's national id).", "consent-search"),
 )
 async def consent_search(request: Request, caller: Caller = ConsentReader) -> Response:
     """Every exemption of the child as a Consent (`deny`), revoked ones as `inactive`; the child is in the body."""
@@ -210,11 +239,12 @@ async def consent_search(request: Request, caller: Caller = ConsentReader) -> Re
     "/fhir/Consent",
     status_code=201,
     summary="FHIR: import a Consent as an exemption",
-    responses={201: {"content": {FHIR_JSON: {}}, "description": "The stored exemption as a Consent"},
-               200: {"content": {FHIR_JSON: {}}, "description": "A replay of an earlier import with the same Idempotency-Key"},
+    response_model=FhirConsent,
+    responses={201: {"description": "The stored exemption as a Consent",
+                     "content": {FHIR_JSON: {"schema": {"$ref": "#/components/schemas/FhirConsent"}}}},
+               **_fhir_ok(FhirConsent, "A replay of an earlier import with the same Idempotency-Key"),
                **problem_responses(401, 403, 413, 422, 503)},
-    openapi_extra={"requestBody": {"required": True, "content": {FHIR_JSON: {"schema": {
-        "type": "object", "description": "A FHIR R4 Consent with provision.type `deny` (see docs/fhir.md)."}}}}},
+    openapi_extra=_fhir_body("A FHIR R4 Consent with provision.type `deny` (see docs/fhir.md).", "consent-import"),
 )
 async def consent_import(
     request: Request,

@@ -92,3 +92,31 @@ def test_docs_render_in_headless_chromium_without_network(server, tmp_path):
     taken = _chromium(tmp_path, f"--screenshot={shot.resolve()}", f"{server}/docs")
     assert taken.returncode == 0, taken.stderr[-2000:]
     assert shot.stat().st_size > 10_000
+
+
+def test_every_example_succeeds_in_try_it_out_against_the_demo(settings, store, national_policy):
+    """Each documented request example, sent as Swagger UI sends it, to a service with the demo loaded."""
+    from access_policy.service.demo import load_demo
+    from access_policy.service.tokens import SCOPES, issue_dev_token
+    from access_policy.synthetic import CLINICIANS
+    from api.app import create_app
+    from tests.api.conftest import TestClient
+
+    load_demo(store)
+    app = create_app(settings, store=store, policy=national_policy)
+    clinician = CLINICIANS[0]
+    headers = {"Authorization": "Bearer " + issue_dev_token(settings, SCOPES, hpr=clinician.hpr, org=clinician.org)}
+    tried = []
+    with TestClient(app, raise_server_exceptions=False) as client:
+        spec = client.get("/openapi.json").json()
+        for path, item in spec["paths"].items():
+            for method, operation in item.items():
+                for media, content in operation.get("requestBody", {}).get("content", {}).items():
+                    for name, example in content.get("examples", {}).items():
+                        response = client.request(method, path, json=example["value"], headers={**headers, "Content-Type": media})
+                        assert 200 <= response.status_code < 300, (path, media, name, response.text[:300])
+                        tried.append((path, name))
+    documented = {path for path, _ in tried}
+    for path in ("/v1/decisions", "/v1/decisions/batch", "/access/v1/evaluation", "/access/v1/evaluations",
+                 "/access/v1/search/resource", "/fhir/Bundle/$filter", "/fhir/Consent", "/fhir/Consent/_search"):
+        assert path in documented, path
