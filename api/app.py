@@ -97,10 +97,33 @@ def _document_problems(app: FastAPI) -> None:
             schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(schema.pop("$defs", {}))
             schemas[model.__name__] = schema
+        _type_decision_enums(schemas, app.state.policy)
         app.openapi_schema = spec
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _type_decision_enums(schemas: dict, policy: Policy) -> None:
+    """Type the decision schemas' `rule` and `legal_basis` as enums of the loaded policy.
+
+    Rule ids are the policy table's (a deployment may load another table), plus the codes a
+    fail-closed denial carries in their place.
+    """
+    from access_policy.decisions import ENGINE_ERROR
+    from access_policy.policy import LEGAL_BASES, NO_RULE_MATCHED, POLICY_ERROR
+    from access_policy.service.decisions import DECISION_LOG_UNAVAILABLE, INCONSISTENT_FACTS, STORE_UNAVAILABLE
+
+    rules = [rule.id for rule in policy.rules]
+    rules += [code for code in (NO_RULE_MATCHED, POLICY_ERROR, ENGINE_ERROR, STORE_UNAVAILABLE,
+                                DECISION_LOG_UNAVAILABLE, INCONSISTENT_FACTS) if code not in rules]
+    bases = sorted(LEGAL_BASES)
+    for name in ("DecisionResponse", "BatchResult", "DecisionUnavailable", "BatchUnavailable", "DecisionReason"):
+        properties = schemas.get(name, {}).get("properties", {})
+        if "rule" in properties:
+            properties["rule"]["enum"] = rules
+        if "legal_basis" in properties:
+            properties["legal_basis"]["items"] = {"type": "string", "enum": bases}
 
 
 def app_from_env() -> FastAPI:

@@ -73,7 +73,7 @@ class Resource(BaseModel):
     model_config = ConfigDict(extra="allow")
     type: ItemKind = Field(description="The item's kind.")
     id: str = Field(description="The item's id in its source system.")
-    properties: ResourceProperties
+    properties: ResourceProperties = Field(description="The child and the item's place in the record.")
 
 
 class Action(BaseModel):
@@ -95,10 +95,10 @@ class EvaluationRequest(BaseModel):
     """May this subject read this item now?"""
 
     model_config = ConfigDict(extra="allow")
-    subject: Subject
-    action: Action
-    resource: Resource
-    context: Context | None = None
+    subject: Subject = Field(description="Who asks: the requester.")
+    action: Action = Field(description="`can_read`.")
+    resource: Resource = Field(description="The item asked about, with the child it belongs to.")
+    context: Context | None = Field(None, description="The instant to decide for.")
 
 
 class DecisionReason(BaseModel):
@@ -123,7 +123,7 @@ class EvaluationResponse(BaseModel):
     """`true`: the requester may see the item; `false`: hide it."""
 
     decision: bool = Field(description="true = permit, false = deny.")
-    context: DecisionContext | None = None
+    context: DecisionContext | None = Field(None, description="The log id; the reasons for entitled callers; an error.")
 
 
 class EvaluationsOptions(BaseModel):
@@ -139,18 +139,18 @@ class EvaluationsRequest(BaseModel):
     """Many evaluations; the top-level subject, action, resource and context are defaults for each."""
 
     model_config = ConfigDict(extra="allow")
-    subject: Subject | None = None
-    action: Action | None = None
-    resource: Resource | None = None
-    context: Context | None = None
+    subject: Subject | None = Field(None, description="Default subject of every evaluation.")
+    action: Action | None = Field(None, description="Default action of every evaluation.")
+    resource: Resource | None = Field(None, description="Default resource of every evaluation.")
+    context: Context | None = Field(None, description="Default context of every evaluation.")
     evaluations: list[dict[str, Any]] | None = Field(None, description="Each overrides the defaults it names.")
-    options: EvaluationsOptions | None = None
+    options: EvaluationsOptions | None = Field(None, description="How the evaluations run.")
 
 
 class EvaluationsResponse(BaseModel):
     """One decision per evaluation run, in request order."""
 
-    evaluations: list[EvaluationResponse]
+    evaluations: list[EvaluationResponse] = Field(description="One decision per evaluation run, in request order.")
 
 
 class PageRequest(BaseModel):
@@ -180,11 +180,11 @@ class ResourceSearchRequest(BaseModel):
     """Which of these items of the child's record may this subject read?"""
 
     model_config = ConfigDict(extra="allow")
-    subject: Subject
-    action: Action
-    resource: SearchResource
-    context: SearchContext | None = None
-    page: PageRequest | None = None
+    subject: Subject = Field(description="Who asks: the requester.")
+    action: Action = Field(description="`can_read`.")
+    resource: SearchResource = Field(description="The kind searched for and the child.")
+    context: SearchContext | None = Field(None, description="The instant and the candidate items.")
+    page: PageRequest | None = Field(None, description="Which page.")
 
 
 class PageResponse(BaseModel):
@@ -198,9 +198,9 @@ class PageResponse(BaseModel):
 class ResourceSearchResponse(BaseModel):
     """The permitted items, a page at a time."""
 
-    page: PageResponse
-    context: dict[str, Any] | None = None
-    results: list[dict[str, Any]]
+    page: PageResponse = Field(description="This page: the next token, its count and the total.")
+    context: dict[str, Any] | None = Field(None, description="The log id, or why nothing could be searched.")
+    results: list[dict[str, Any]] = Field(description="The permitted items (AuthZEN resources), in the candidates' order.")
 
 
 # --- Parsing: one evaluation at a time, each fault an `InvalidInputError` naming its field.

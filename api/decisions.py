@@ -58,39 +58,39 @@ class BatchRequest(BaseModel):
 class ReasonOut(BaseModel):
     """A fact that applied: a stable code, the fact's id when it has one, a detail."""
 
-    code: str
-    fact: str | None = None
-    detail: str | None = None
+    code: str = Field(description="A stable code of what applied (e.g. `parental-responsibility`, `exemption`).")
+    fact: str | None = Field(None, description="The id of the clinician's fact that applied, when it has one.")
+    detail: str | None = Field(None, description="A detail for people (e.g. the kind of parental responsibility).")
 
 
 class DecisionResponse(BaseModel):
     """The answer for one item."""
 
-    decision: Literal["permit", "deny"]
-    rule: str
-    legal_basis: list[str]
-    reasons: list[ReasonOut]
-    policy_version: str
-    decision_id: str
-    item: str
+    decision: Literal["permit", "deny"] = Field(description="`permit`: show the item; `deny`: hide it.")
+    rule: str = Field(description="The deciding rule's stable id (or a fail-closed code).")
+    legal_basis: list[str] = Field(description="The legal basis of the deciding rule.")
+    reasons: list[ReasonOut] = Field(description="The facts that applied.")
+    policy_version: str = Field(description="The version of the policy that decided.")
+    decision_id: str = Field(description="The decision-log entry that records this answer.")
+    item: str = Field(description="The item's id, as sent.")
 
 
 class BatchResult(BaseModel):
     """The answer for one item of a batch."""
 
-    item: str
-    decision: Literal["permit", "deny"]
-    rule: str
-    legal_basis: list[str]
-    reasons: list[ReasonOut]
+    item: str = Field(description="The item's id, as sent.")
+    decision: Literal["permit", "deny"] = Field(description="`permit`: show the item; `deny`: hide it.")
+    rule: str = Field(description="The deciding rule's stable id (or a fail-closed code).")
+    legal_basis: list[str] = Field(description="The legal basis of the deciding rule.")
+    reasons: list[ReasonOut] = Field(description="The facts that applied.")
 
 
 class BatchResponse(BaseModel):
     """The answers of a batch, in the order of the request."""
 
-    results: list[BatchResult]
-    policy_version: str
-    decision_id: str
+    results: list[BatchResult] = Field(description="One answer per item, in request order.")
+    policy_version: str = Field(description="The version of the policy that decided.")
+    decision_id: str = Field(description="The decision-log entry that records the batch.")
 
 
 class DecisionUnavailable(Problem, DecisionResponse):

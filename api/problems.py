@@ -39,8 +39,8 @@ _NO_TOKEN = "an `Authorization: Bearer <token>` header is required"
 class FieldError(BaseModel):
     """One offending field of a request."""
 
-    field: str = Field(examples=["item.kind"])
-    message: str
+    field: str = Field(examples=["item.kind"], description="Where in the request: a dotted path, or a header's name.")
+    message: str = Field(description="What is wrong with it.")
 
 
 class Problem(BaseModel):
@@ -48,11 +48,11 @@ class Problem(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    type: str = Field(examples=["urn:access-policy:problem:invalid-input"])
-    title: str
-    status: int
-    detail: str
-    errors: list[FieldError] | None = None
+    type: str = Field(examples=["urn:access-policy:problem:invalid-input"], description="A stable URN per kind of problem.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong in this request, for people.")
+    errors: list[FieldError] | None = Field(None, description="The offending fields, for invalid input.")
 
 
 class ProblemResponse(Response):

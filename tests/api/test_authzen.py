@@ -203,3 +203,20 @@ def test_authzen_agrees_with_v1_decisions_item_by_item(client, token, exempted, 
     for mine, theirs in zip(answer, batch):
         assert mine["decision"] is (theirs["decision"] == "permit")
         assert mine["context"]["reason"]["rule"] == theirs["rule"]
+
+
+def test_no_person_number_reaches_a_log_line(client, token, exempted, caplog):
+    import logging
+
+    from tests.api.test_fhir import TIMELINE, _filter, _parameters
+
+    with caplog.at_level(logging.DEBUG):
+        ok = _evaluation(exempted, exempted.father, item("x", pathway="pw-2"))
+        client.post("/access/v1/evaluation", json=ok, headers=token("decisions"))
+        client.post("/access/v1/evaluations", json={"evaluations": [ok, {**ok, "subject": {"type": "person", "id": "1" * 11}}]},
+                    headers=token("decisions"))
+        client.post("/access/v1/evaluation", json={**ok, "resource": {"type": "x"}}, headers=token("decisions"))
+        _filter(client, token("decisions"), _parameters(TIMELINE, exempted.father, exempted.child))
+        _filter(client, token("decisions"), _parameters(TIMELINE, exempted.father, "12345678901"))
+    for person in (exempted.child, exempted.father, exempted.mother, "12345678901", "1" * 11):
+        assert person not in caplog.text

@@ -120,3 +120,31 @@ def test_every_example_succeeds_in_try_it_out_against_the_demo(settings, store, 
     for path in ("/v1/decisions", "/v1/decisions/batch", "/access/v1/evaluation", "/access/v1/evaluations",
                  "/access/v1/search/resource", "/fhir/Bundle/$filter", "/fhir/Consent", "/fhir/Consent/_search"):
         assert path in documented, path
+
+
+# Schemas whose fields are described in modules being reshaped at the time of writing (the fact
+# models, the fact, representation, change-feed, audit and health routes); remove a name once its
+# fields have descriptions, so that the test then guards it too.
+UNDESCRIBED_FOR_NOW = {
+    "AccessProfile", "AccessProfileDraft", "AccessProfilesList", "Assessment", "AssessmentDraft", "AssessmentsList",
+    "AuditEntryOut", "AuditPage", "AuditVerification", "Author", "ChangeOut", "ChangePage", "Exemption", "ExemptionDraft",
+    "ExemptionsList", "Health", "Holder", "Item", "NecessaryInformation", "NecessaryInformationDraft",
+    "NecessaryInformationList", "Ready", "Representation", "RepresentationBody", "RepresentationHistory",
+    "RepresentationStored", "Scope",
+}
+
+
+def test_every_field_has_a_description_and_decision_enums_are_typed(client, national_policy):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    undescribed = {
+        f"{name}.{field}"
+        for name, schema in schemas.items() if name not in UNDESCRIBED_FOR_NOW
+        for field, prop in (schema.get("properties") or {}).items() if "description" not in prop
+    }
+    assert not undescribed, sorted(undescribed)
+    for name in ("DecisionResponse", "BatchResult", "DecisionReason"):
+        rule = schemas[name]["properties"]["rule"]
+        assert set(rule["enum"]) >= {r.id for r in national_policy.rules} | {"store-unavailable"}
+        assert "pbrl-3-4-3" in schemas[name]["properties"]["legal_basis"]["items"]["enum"]
+    assert set(schemas["ItemKind"]["enum"]) == {"appointment", "test_result", "document", "note", "referral",
+                                                "medication", "vaccination", "message"}
