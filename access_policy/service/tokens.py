@@ -11,6 +11,7 @@ import base64
 import datetime
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
@@ -27,6 +28,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from access_policy.errors import AccessPolicyError
+
+log = logging.getLogger(__name__)
 from access_policy.service.settings import ConfigurationError, Settings
 
 DEV_KEY_FILE = "dev-signing-key.pem"
@@ -382,7 +385,8 @@ class JwksVerifier(_KeyVerifier):
             try:
                 return self._client.get_signing_key_from_jwt(token).key
             except jwt.PyJWKClientConnectionError as error:
-                raise AuthenticationError(f"the identity provider's keys cannot be fetched: {error}") from None
+                log.warning("the identity provider's keys cannot be fetched: %s", error)
+                raise AuthenticationError("the identity provider's keys cannot be fetched now") from None
         assert self._keys is not None
         kid = jwt.get_unverified_header(token).get("kid")
         keys = [key for key in self._keys.keys if kid is None or key.key_id == kid]
