@@ -21,7 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse, Response
 
-from access_policy.errors import AccessPolicyError, InvalidInputError
+from access_policy.errors import InvalidInputError
 from access_policy.facts import Item, ItemKind
 from access_policy.identity import parse_organisation_number, parse_person_id
 from access_policy.items import build_item
