@@ -226,3 +226,22 @@ def test_no_person_number_reaches_a_log_line(client, token, exempted, caplog):
         _filter(client, token("decisions"), _parameters(TIMELINE, exempted.father, "12345678901"))
     for person in (exempted.child, exempted.father, exempted.mother, "12345678901", "1" * 11):
         assert person not in caplog.text
+
+
+def test_the_demo_prints_an_authzen_request_that_answers_as_it_says(settings, store, national_policy):
+    import shlex
+
+    from access_policy.service.demo import demo_instructions, load_demo
+    from api.app import create_app
+    from tests.api.conftest import TestClient
+
+    demo = load_demo(store)
+    text = demo_instructions(settings, demo, "127.0.0.1", 8000)
+    line = next(line for line in text.splitlines() if "/access/v1/evaluation" in line)
+    expected = text.splitlines()[text.splitlines().index(line) - 1].rsplit("expect decision ", 1)[1]
+    words = shlex.split(line)
+    body = json.loads(words[words.index("-d") + 1])
+    headers = {"Authorization": words[words.index("-H") + 1].split(": ", 1)[1]}
+    with TestClient(create_app(settings, store=store, policy=national_policy)) as client:
+        answer = client.post("/access/v1/evaluation", json=body, headers=headers).json()
+    assert json.dumps(answer["decision"]) == expected
