@@ -26,7 +26,7 @@ from access_policy.errors import (
     StoreUnavailableError,
 )
 from access_policy.service.settings import ConfigurationError
-from access_policy.service.tokens import AuthenticationError, PermissionDeniedError
+from access_policy.service.tokens import ACCEPTED_ALGORITHMS, AuthenticationError, PermissionDeniedError
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def _access_policy_error(request: Request, error: AccessPolicyError) -> Response
     if isinstance(error, AuthenticationError):
         header = f'{WWW_AUTHENTICATE}, error="invalid_token"' if error.message != _NO_TOKEN else WWW_AUTHENTICATE
         if error.dpop:  # RFC 9449 §7.1: the challenge names the DPoP scheme and the accepted algorithms
-            header = f'DPoP algs="ES256 ES384 ES512 RS256 PS256 EdDSA", error="invalid_dpop_proof", {header}'
+            header = f'DPoP algs="{" ".join(ACCEPTED_ALGORITHMS)}", error="invalid_dpop_proof", {header}'
         return problem(401, error.code, error.message, headers={"WWW-Authenticate": header})
     if isinstance(error, PermissionDeniedError):
         headers = {"WWW-Authenticate": f'{WWW_AUTHENTICATE}, error="insufficient_scope", scope="{error.scope}"'} if error.scope else None

@@ -35,6 +35,7 @@ from access_policy.service.settings import ConfigurationError, Settings
 DEV_KEY_FILE = "dev-signing-key.pem"
 DEV_ALGORITHM = "EdDSA"
 # Asymmetric algorithms only: an HMAC algorithm would let anyone holding a public key sign tokens.
+# Each token is checked only with the ones of its key's type (`algorithms_for`).
 ACCEPTED_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
 
 SCOPE_DECISIONS = "decisions"
