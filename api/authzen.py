@@ -19,7 +19,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import JSONResponse, Response
+from pydantic_core import from_json
+from starlette.responses import Response
 
 from access_policy.errors import InvalidInputError
 from access_policy.facts import Item, ItemKind
@@ -27,6 +28,7 @@ from access_policy.identity import parse_organisation_number, parse_person_id
 from access_policy.items import build_item
 from access_policy.service.decisions import DecisionOutcome, DecisionService
 from access_policy.service.tokens import SCOPE_DECISIONS, SCOPE_DECISIONS_EXPLAIN, Caller
+from api.decisions import FastJSONResponse
 from api.deps import scoped
 from api.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_responses
 
@@ -341,14 +343,14 @@ def _json(body: dict[str, Any], status: int = 200, *, problem: bool = False, req
     if request_id:
         headers["X-Request-ID"] = request_id[:200]
     media = PROBLEM_MEDIA_TYPE if problem else "application/json"
-    return JSONResponse(body, status_code=status, headers=headers, media_type=media)
+    return FastJSONResponse(body, status_code=status, headers=headers, media_type=media)
 
 
 async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = from_json(raw)
+    except ValueError:  # not JSON, not UTF-8, or nested too deeply
         raise InvalidInputError.for_field("body", "is not valid JSON") from None
     if not isinstance(body, dict):
         raise InvalidInputError.for_field("body", "must be a JSON object")

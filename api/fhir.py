@@ -11,13 +11,13 @@ this service has not seen would tell how many were hidden.
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Security
 from pydantic import BaseModel, ConfigDict, Field
 from fastapi.concurrency import run_in_threadpool
-from starlette.responses import JSONResponse, Response
+from pydantic_core import from_json
+from starlette.responses import Response
 
 from access_policy.errors import InvalidInputError
 from access_policy.facts import FactKind
@@ -26,6 +26,7 @@ from access_policy.fhir_consent import consent_to_exemption, exemption_to_consen
 from access_policy.identity import parse_organisation_number, parse_person_id
 from access_policy.service.decisions import DecisionService
 from access_policy.service.tokens import SCOPE_DECISIONS, SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, Caller
+from api.decisions import FastJSONResponse
 from api.deps import scoped
 from api.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_responses
 
@@ -177,8 +178,8 @@ async def bundle_filter(request: Request, caller: Caller = FhirCaller) -> Respon
     """Remove the entries the requester may not see (and any that cannot be mapped); one decision-log entry."""
     raw = await request.body()
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = from_json(raw)
+    except ValueError:  # not JSON, not UTF-8, or nested too deeply
         raise InvalidInputError.for_field("body", "is not valid JSON") from None
     bundle, requester, child, at = parse_parameters(body)
     status, answer = await run_in_threadpool(
@@ -186,7 +187,7 @@ async def bundle_filter(request: Request, caller: Caller = FhirCaller) -> Respon
         request.app.state.settings.max_batch_items,
     )
     media = FHIR_JSON if status == 200 else PROBLEM_MEDIA_TYPE
-    return JSONResponse(answer, status_code=status, media_type=media, headers={"Cache-Control": "no-store"})
+    return FastJSONResponse(answer, status_code=status, media_type=media, headers={"Cache-Control": "no-store"})
 
 
 # --- Exemptions as Consent resources (search and import; revoking stays `DELETE` of the exemption by id)
@@ -197,13 +198,13 @@ ConsentWriter = Security(scoped(SCOPE_FACTS_WRITE), scopes=[SCOPE_FACTS_WRITE])
 
 async def _json_body(request: Request) -> Any:
     try:
-        return json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError):
+        return from_json(await request.body())
+    except ValueError:  # not JSON, not UTF-8, or nested too deeply
         raise InvalidInputError.for_field("body", "is not valid JSON") from None
 
 
 def _fhir(body: dict[str, Any], status: int = 200) -> Response:
-    return JSONResponse(body, status_code=status, media_type=FHIR_JSON, headers={"Cache-Control": "no-store"})
+    return FastJSONResponse(body, status_code=status, media_type=FHIR_JSON, headers={"Cache-Control": "no-store"})
 
 
 @router.post(

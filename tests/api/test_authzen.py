@@ -245,3 +245,10 @@ def test_the_demo_prints_an_authzen_request_that_answers_as_it_says(settings, st
     with TestClient(create_app(settings, store=store, policy=national_policy)) as client:
         answer = client.post("/access/v1/evaluation", json=body, headers=headers).json()
     assert json.dumps(answer["decision"]) == expected
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe", b"[" * 5000 + b"]" * 5000, b"{", b"[]", b'"x"'])
+def test_bodies_that_are_not_a_json_object_are_400(client, token, raw):
+    response = client.post("/access/v1/evaluation", content=raw, headers={**token("decisions"), "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["field"] == "body"
