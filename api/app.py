@@ -67,6 +67,7 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
         app.include_router(module.router)
     docs_page.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(authzen.RequestIdEcho)
     _document_problems(app)
     return app
 

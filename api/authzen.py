@@ -21,6 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import from_json
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from access_policy.errors import InvalidInputError
 from access_policy.facts import Item, ItemKind
@@ -338,10 +339,8 @@ def _bad_request(error: InvalidInputError) -> Response:
     return _json(problem_body(400, "invalid-input", error.message, errors=fields), 400, problem=True)
 
 
-def _json(body: dict[str, Any], status: int = 200, *, problem: bool = False, request_id: str | None = None) -> Response:
+def _json(body: dict[str, Any], status: int = 200, *, problem: bool = False) -> Response:
     headers = {"Cache-Control": "no-store"}
-    if request_id:
-        headers["X-Request-ID"] = request_id[:200]
     media = PROBLEM_MEDIA_TYPE if problem else "application/json"
     return FastJSONResponse(body, status_code=status, headers=headers, media_type=media)
 
@@ -535,16 +534,39 @@ def search_resources(
 
 
 async def _run(request: Request, caller: Caller, work: Any, *args: Any) -> Response:
-    request_id = request.headers.get("x-request-id")
     try:
         body = await _body(request)
         status, answer = await run_in_threadpool(work, request.app.state.decisions, caller, body, *args)
     except InvalidInputError as error:
-        response = _bad_request(error)
-        if request_id:
-            response.headers["X-Request-ID"] = request_id[:200]
-        return response
-    return _json(answer, status, problem=status != 200, request_id=request_id)
+        return _bad_request(error)
+    return _json(answer, status, problem=status != 200)
+
+
+class RequestIdEcho:
+    """ASGI middleware: every answer under `/access/` carries the caller's `X-Request-ID` back (AuthZEN §10.1.4).
+
+    As middleware, so 401, 403 and 413 answers made before a route runs carry it too. Only a
+    short, printable ASCII id is echoed: the header is not a channel for anything else.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith("/access/"):
+            await self.app(scope, receive, send)
+            return
+        request_id = next((value for name, value in scope.get("headers", ()) if name == b"x-request-id"), None)
+        if request_id is None or len(request_id) > 200 or not all(0x20 <= byte < 0x7F for byte in request_id):
+            await self.app(scope, receive, send)
+            return
+
+        async def echo(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id)]
+            await send(message)
+
+        await self.app(scope, receive, echo)
 
 
 _RESPONSES = {**problem_responses(400, 401, 403, 413), 503: {"description": "Fail closed: denied", "content": {PROBLEM_MEDIA_TYPE: {}}}}

@@ -252,3 +252,13 @@ def test_bodies_that_are_not_a_json_object_are_400(client, token, raw):
     response = client.post("/access/v1/evaluation", content=raw, headers={**token("decisions"), "Content-Type": "application/json"})
     assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == "body"
+
+
+def test_the_request_id_comes_back_on_every_answer_even_a_401(client, token, family):
+    body = _evaluation(family, family.mother, item())
+    for headers, status in (({}, 401), (token("facts:read"), 403), (token("decisions"), 200)):
+        response = client.post("/access/v1/evaluation", json=body, headers={**headers, "X-Request-ID": "req-42"})
+        assert response.status_code == status
+        assert response.headers["x-request-id"] == "req-42"
+    odd = client.post("/access/v1/evaluation", json=body, headers={**token("decisions"), "X-Request-ID": "x" * 300})
+    assert "x-request-id" not in odd.headers
