@@ -282,10 +282,9 @@ def parse_resource(resource: Any, field: str = "resource", child: str | None = N
         child = parse_person_id(_string(properties.get("child"), f"{field}.properties.child"), f"{field}.properties.child").value
     elif properties.get("child") not in (None, child):
         raise InvalidInputError.for_field(f"{field}.properties.child", "must be the searched child")
-    labels = properties.get("labels") or ()
+    labels = properties.get("labels") or []
     if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
-        if labels != ():
-            raise InvalidInputError.for_field(f"{field}.properties.labels", "must be a list of strings")
+        raise InvalidInputError.for_field(f"{field}.properties.labels", "must be a list of strings")
     item = build_item(
         id, kind, pathway=properties.get("pathway"), referral=properties.get("referral"),
         system=properties.get("system"), system_stated=True, created=properties.get("created"),
