@@ -18,7 +18,7 @@ from access_policy.service.records import Records
 from access_policy.service.settings import ConfigurationError, Settings
 from access_policy.service.tokens import make_verifier
 from access_policy.store.interface import FactStore
-from api import audit, changes, decisions, facts, guide, health, metrics, problems, representation, ui
+from api import audit, authzen, changes, decisions, docs_page, facts, fhir, guide, health, metrics, problems, representation, ui
 from api.limits import BodySizeLimit
 from api.observe import RequestObserver
 
@@ -67,6 +67,8 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
         version=API_VERSION,
         summary="May this parent digitally see this item of their child's health record?",
         lifespan=lifespan,
+        docs_url=None,  # served from local files by `docs_page`, so the page works without internet
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.policy = policy
@@ -77,12 +79,14 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     app.state.decisions = DecisionService(store, policy)
     app.state.records = Records(store)
     problems.install(app)
-    for module in (decisions, facts, representation, changes, audit, health, metrics):
+    for module in (decisions, authzen, fhir, facts, representation, changes, audit, health, metrics):
         app.include_router(module.router)
+    docs_page.install(app)
     ui.install(app)
     app.include_router(guide.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestObserver)  # outermost: sees every answer, the limit's 413 included
+    # Outermost: sets and echoes X-Request-ID (AuthZEN §10.1.4 too) on every answer, the limit's 413 included.
+    app.add_middleware(RequestObserver)
     _document_problems(app)
     return app
 
@@ -128,14 +132,37 @@ def _document_problems(app: FastAPI) -> None:
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
-        for model in decisions.EXTRA_SCHEMAS:  # bodies a route parses itself
+        for model in (*decisions.EXTRA_SCHEMAS, *authzen.EXTRA_SCHEMAS):  # bodies a route parses itself
             schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(schema.pop("$defs", {}))
             schemas[model.__name__] = schema
+        _type_decision_enums(schemas, app.state.policy)
         app.openapi_schema = spec
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _type_decision_enums(schemas: dict, policy: Policy) -> None:
+    """Type the decision schemas' `rule` and `legal_basis` as enums of the loaded policy.
+
+    Rule ids are the policy table's (a deployment may load another table), plus the codes a
+    fail-closed denial carries in their place.
+    """
+    from access_policy.decisions import ENGINE_ERROR
+    from access_policy.policy import LEGAL_BASES, NO_RULE_MATCHED, POLICY_ERROR
+    from access_policy.service.decisions import DECISION_LOG_UNAVAILABLE, INCONSISTENT_FACTS, STORE_UNAVAILABLE
+
+    rules = [rule.id for rule in policy.rules]
+    rules += [code for code in (NO_RULE_MATCHED, POLICY_ERROR, ENGINE_ERROR, STORE_UNAVAILABLE,
+                                DECISION_LOG_UNAVAILABLE, INCONSISTENT_FACTS) if code not in rules]
+    bases = sorted(LEGAL_BASES)
+    for name in ("DecisionResponse", "BatchResult", "DecisionUnavailable", "BatchUnavailable", "DecisionReason"):
+        properties = schemas.get(name, {}).get("properties", {})
+        if "rule" in properties:
+            properties["rule"]["enum"] = rules
+        if "legal_basis" in properties:
+            properties["legal_basis"]["items"] = {"type": "string", "enum": bases}
 
 
 def app_from_env() -> FastAPI:

@@ -39,9 +39,9 @@ class DecisionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     requester: PartyIdField = Field(description="A representative of the child, the child, or an organisation number.")
-    child: PersonIdField
-    item: Item
-    at: AwareDatetime | None = None
+    child: PersonIdField = Field(description="The child's 11-digit national id.")
+    item: Item = Field(description="The item of the child's record.")
+    at: AwareDatetime | None = Field(None, description="The instant decided for (RFC 3339 with an offset); default now.")
 
 
 class BatchRequest(BaseModel):
@@ -49,48 +49,48 @@ class BatchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    requester: PartyIdField
-    child: PersonIdField
+    requester: PartyIdField = Field(description="A representative of the child, the child, or an organisation number.")
+    child: PersonIdField = Field(description="The child's 11-digit national id.")
     items: list[Item] = Field(description="Up to the configured limit (10,000 by default).")
-    at: AwareDatetime | None = None
+    at: AwareDatetime | None = Field(None, description="The instant decided for (RFC 3339 with an offset); default now.")
 
 
 class ReasonOut(BaseModel):
     """A fact that applied: a stable code, the fact's id when it has one, a detail."""
 
-    code: str
-    fact: str | None = None
-    detail: str | None = None
+    code: str = Field(description="A stable code of what applied (e.g. `parental-responsibility`, `exemption`).")
+    fact: str | None = Field(None, description="The id of the clinician's fact that applied, when it has one.")
+    detail: str | None = Field(None, description="A detail for people (e.g. the kind of parental responsibility).")
 
 
 class DecisionResponse(BaseModel):
     """The answer for one item."""
 
-    decision: Literal["permit", "deny"]
-    rule: str
-    legal_basis: list[str]
-    reasons: list[ReasonOut]
-    policy_version: str
-    decision_id: str
-    item: str
+    decision: Literal["permit", "deny"] = Field(description="`permit`: show the item; `deny`: hide it.")
+    rule: str = Field(description="The deciding rule's stable id (or a fail-closed code).")
+    legal_basis: list[str] = Field(description="The legal basis of the deciding rule.")
+    reasons: list[ReasonOut] = Field(description="The facts that applied.")
+    policy_version: str = Field(description="The version of the policy that decided.")
+    decision_id: str = Field(description="The decision-log entry that records this answer.")
+    item: str = Field(description="The item's id, as sent.")
 
 
 class BatchResult(BaseModel):
     """The answer for one item of a batch."""
 
-    item: str
-    decision: Literal["permit", "deny"]
-    rule: str
-    legal_basis: list[str]
-    reasons: list[ReasonOut]
+    item: str = Field(description="The item's id, as sent.")
+    decision: Literal["permit", "deny"] = Field(description="`permit`: show the item; `deny`: hide it.")
+    rule: str = Field(description="The deciding rule's stable id (or a fail-closed code).")
+    legal_basis: list[str] = Field(description="The legal basis of the deciding rule.")
+    reasons: list[ReasonOut] = Field(description="The facts that applied.")
 
 
 class BatchResponse(BaseModel):
     """The answers of a batch, in the order of the request."""
 
-    results: list[BatchResult]
-    policy_version: str
-    decision_id: str
+    results: list[BatchResult] = Field(description="One answer per item, in request order.")
+    policy_version: str = Field(description="The version of the policy that decided.")
+    decision_id: str = Field(description="The decision-log entry that records the batch.")
 
 
 class DecisionUnavailable(Problem, DecisionResponse):
@@ -117,6 +117,12 @@ def _answer(outcome: DecisionOutcome, body: dict[str, Any]) -> Response:
     return response
 
 
+def _examples(name: str) -> dict[str, dict[str, Any]]:
+    from api.examples import openapi_examples
+
+    return openapi_examples(name)
+
+
 def _unavailable(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
     return {503: {"model": model, "description": "Fail closed: denied", "content": {PROBLEM_MEDIA_TYPE: {}}}}
 
@@ -126,6 +132,7 @@ def _unavailable(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
     response_model=DecisionResponse,
     summary="Decide one item",
     responses={**problem_responses(401, 403, 413, 422), **_unavailable(DecisionUnavailable)},
+    openapi_extra={"requestBody": {"content": {"application/json": {"examples": _examples("decision")}}}},
 )
 def decide(body: DecisionRequest, caller: DecisionCaller, service: DecisionsDep) -> Response:
     """May the requester see this item now? Recorded in the decision log."""
@@ -136,7 +143,7 @@ def decide(body: DecisionRequest, caller: DecisionCaller, service: DecisionsDep)
 _BATCH_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}, "examples": _examples("batch")}},
     }
 }
 

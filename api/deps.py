@@ -15,6 +15,7 @@ from access_policy.service.decisions import DecisionService
 from access_policy.service.records import Records
 from access_policy.service.settings import Settings
 from access_policy.service.tokens import AuthenticationError, Caller, PermissionDeniedError, TokenVerifier
+from access_policy.service.tokens import Request as ProofContext
 from access_policy.store.interface import FactStore
 from api.problems import no_token_error
 
@@ -51,12 +52,19 @@ RecordsDep = Annotated[Records, Depends(_records)]
 def _caller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Caller:
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+    # `_bearer` documents the scheme in OpenAPI; the header is read here so that the DPoP scheme
+    # (RFC 9449) reaches the verifier too.
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    scheme, token = scheme.lower(), token.strip()
+    if scheme not in ("bearer", "dpop") or not token:
         observe.token_rejected("missing")
         raise no_token_error()
+    settings: Settings = request.app.state.settings
+    base = settings.public_url.rstrip("/") if settings.public_url else f"{request.url.scheme}://{request.url.netloc}"
+    proof = ProofContext(scheme, request.headers.get("dpop"), request.method, base + request.url.path)
     verifier: TokenVerifier = request.app.state.verifier
     try:
-        return verifier.verify(credentials.credentials)
+        return verifier.verify(token, proof)
     except AuthenticationError as error:
         observe.token_rejected(observe.token_rejection_reason(error))
         raise

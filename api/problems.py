@@ -29,7 +29,7 @@ from access_policy.errors import (
     field_problems,
 )
 from access_policy.service.settings import ConfigurationError
-from access_policy.service.tokens import AuthenticationError, PermissionDeniedError
+from access_policy.service.tokens import ACCEPTED_ALGORITHMS, AuthenticationError, PermissionDeniedError
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,8 @@ _NO_TOKEN = "an `Authorization: Bearer <token>` header is required"
 class FieldError(BaseModel):
     """One offending field of a request."""
 
-    field: str = Field(examples=["item.kind"])
-    message: str
+    field: str = Field(examples=["item.kind"], description="Where in the request: a dotted path, or a header's name.")
+    message: str = Field(description="What is wrong with it.")
 
 
 class Problem(BaseModel):
@@ -51,11 +51,11 @@ class Problem(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    type: str = Field(examples=["urn:access-policy:problem:invalid-input"])
-    title: str
-    status: int
-    detail: str
-    errors: list[FieldError] | None = None
+    type: str = Field(examples=["urn:access-policy:problem:invalid-input"], description="A stable URN per kind of problem.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong in this request, for people.")
+    errors: list[FieldError] | None = Field(None, description="The offending fields, for invalid input.")
 
 
 class ProblemResponse(Response):
@@ -141,6 +141,8 @@ def _access_policy_error(request: Request, error: AccessPolicyError) -> Response
         return problem(422, error.code, error.message, errors=fields)
     if isinstance(error, AuthenticationError):
         header = f'{WWW_AUTHENTICATE}, error="invalid_token"' if error.message != _NO_TOKEN else WWW_AUTHENTICATE
+        if error.dpop:  # RFC 9449 §7.1: the challenge names the DPoP scheme and the accepted algorithms
+            header = f'DPoP algs="{" ".join(ACCEPTED_ALGORITHMS)}", error="invalid_dpop_proof", {header}'
         return problem(401, error.code, error.message, headers={"WWW-Authenticate": header})
     if isinstance(error, PermissionDeniedError):
         headers = {"WWW-Authenticate": f'{WWW_AUTHENTICATE}, error="insufficient_scope", scope="{error.scope}"'} if error.scope else None

@@ -199,7 +199,7 @@ def token(
     unknown = [s for s in scopes if s not in SCOPES]
     if not scopes or unknown:
         raise _fail(f"unknown scope `{' '.join(unknown) or scope}` (known: {' '.join(SCOPES)})")
-    if hpr is not None and not (hpr.isdigit() and 1 <= len(hpr) <= 9):
+    if hpr is not None and not (hpr.isascii() and hpr.isdigit() and 1 <= len(hpr) <= 9):
         raise _fail(f"--hpr `{hpr}` is not an HPR number (1–9 digits)")
     if org is not None:
         try:

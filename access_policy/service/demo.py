@@ -29,9 +29,9 @@ def load_demo(store: FactStore) -> Any:
     return demo
 
 
-def _curl(base: str, token: str, body: dict[str, Any]) -> str:
+def _curl(base: str, token: str, body: dict[str, Any], path: str = "/v1/decisions") -> str:
     return (
-        f"curl -s -X POST {base}/v1/decisions -H {shlex.quote('Authorization: Bearer ' + token)} "
+        f"curl -s -X POST {base}{path} -H {shlex.quote('Authorization: Bearer ' + token)} "
         f"-H 'Content-Type: application/json' -d {shlex.quote(json.dumps(body, ensure_ascii=False))}"
     )
 
@@ -75,5 +75,15 @@ def demo_instructions(settings: Settings, demo: Any, host: str, port: int) -> st
         if not body["item"].get("labels"):
             body["item"].pop("labels", None)
         lines += [f"  # {case.description}: expect {case.effect}", "  " + _curl(base, decisions, body)]
-    lines += ["", f"Interactive API documentation: {base}/docs", ""]
+    if shown:
+        case = shown[-1]
+        authzen = {
+            "subject": {"type": "person", "id": case.requester},
+            "action": {"name": "can_read"},
+            "resource": {"type": case.item.kind.value, "id": case.item.id,
+                         "properties": {"child": case.child, **({"pathway": case.item.pathway} if case.item.pathway else {})}},
+        }
+        lines += [f"  # the same through AuthZEN: expect decision {str(case.effect == 'permit').lower()}",
+                  "  " + _curl(base, decisions, authzen, "/access/v1/evaluation")]
+    lines += ["", f"Interactive API documentation (works offline): {base}/docs", ""]
     return "\n".join(lines)

@@ -108,6 +108,11 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("checkpoint_interval_seconds", _positive_int, "how often the decision log's head is signed (default 60)"),
     EnvVar("checkpoint_file", _path, "also append each signed checkpoint to this file (JSON lines)"),
     EnvVar("pseudonym_key", _path, "the HMAC key of `audit export`'s pseudonyms, kept outside the database"),
+    EnvVar("token_max_lifetime_seconds", _positive_int, "tokens living longer than this (`exp` − `iat`) are refused (default 43200, 12 hours)"),
+    EnvVar("dpop", _text, "`off` (default), `optional` or `required`: sender-constrained tokens (DPoP, RFC 9449)"),
+    EnvVar("dpop_proof_window_seconds", _positive_int, "how old a DPoP proof's `iat` may be (default 60)"),
+    EnvVar("dpop_replay_cache_size", _positive_int, "DPoP proof ids remembered against replay, per process (default 100,000)"),
+    EnvVar("public_url", _text, "the service's public base URL behind a proxy: DPoP's `htu` is checked against it"),
 )
 
 
@@ -141,6 +146,14 @@ class Settings:
     checkpoint_interval_seconds: int = 60
     checkpoint_file: Path | None = None  # also append each checkpoint here (JSON lines)
     pseudonym_key: Path | None = None  # the HMAC key of `audit export`'s pseudonyms
+    # Tokens living longer than this (exp − iat) are refused; 12 hours covers the demo's tokens.
+    token_max_lifetime_seconds: int = 12 * 3600
+    # DPoP (RFC 9449): "off" refuses bound tokens, "optional" checks them, "required" accepts only them.
+    dpop: str = "off"
+    dpop_proof_window_seconds: int = 60
+    dpop_replay_cache_size: int = 100_000
+    # The service's public base URL (https://host[:port]) when a proxy changes it: DPoP's `htu` is checked against it.
+    public_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
@@ -163,6 +176,10 @@ class Settings:
                 raise ConfigurationError(f"{ENV_PREFIX}{name} file `{path}` does not exist")
         if self.log_format not in LOG_FORMATS:
             raise ConfigurationError(f"the log format must be one of {', '.join(LOG_FORMATS)}, not `{self.log_format}`")
+        if self.dpop not in ("off", "optional", "required"):
+            raise ConfigurationError(f"{ENV_PREFIX}DPOP must be off, optional or required, not `{self.dpop}`")
+        if self.public_url is not None and not self.public_url.startswith(("https://", "http://")):
+            raise ConfigurationError(f"{ENV_PREFIX}PUBLIC_URL must be an http(s) URL, not `{self.public_url}`")
         if self.dev:
             return replace(self, issuer=self.issuer or DEV_ISSUER, audience=self.audience or DEV_AUDIENCE)
         missing = [
