@@ -108,13 +108,13 @@ class JsonLinesResponse(Response):
 class AuditExportLine(BaseModel):
     """One line of the export (docs/decision-log.md): the chain's fields, and the entry pseudonymised unless asked otherwise."""
 
-    position: int
-    decision_id: str
+    position: int = Field(description="The entry's place in the chain (1, 2, …).")
+    decision_id: str = Field(description="The decision's id, as the decision response gave it.")
     recorded_at: str = Field(description="As hashed: `YYYY-MM-DDTHH:MM:SS.ffffffZ` (version 2) or isoformat (version 1).")
-    hash_version: int
-    previous_hash: str
-    hash: str
-    pseudonymised: bool
+    hash_version: int = Field(description="1: the first sorted-keys JSON; 2: RFC 8785 with a body digest.")
+    previous_hash: str = Field(description="The hash of the entry before (64 zeros for the first).")
+    hash: str = Field(description="This entry's chain hash (sha256, hex).")
+    pseudonymised: bool = Field(description="True when person numbers are replaced by keyed pseudonyms.")
     child: str = Field(description="`ps1:` and 32 hex digits (a keyed pseudonym), or the person number with `identities`.")
     entry: Any = Field(description="The entry; its `child` and `requester` pseudonymised like `child`. Null when unreadable.")
     body_digest: str | None = Field(None, description="Version 2, pseudonymised: what the hash covers instead of the entry.")

@@ -261,4 +261,5 @@ def test_the_request_id_comes_back_on_every_answer_even_a_401(client, token, fam
         assert response.status_code == status
         assert response.headers["x-request-id"] == "req-42"
     odd = client.post("/access/v1/evaluation", json=body, headers={**token("decisions"), "X-Request-ID": "x" * 300})
-    assert "x-request-id" not in odd.headers
+    # An id that is not short and safe is not echoed: the service answers with one of its own.
+    assert odd.headers["x-request-id"] != "x" * 300
