@@ -2,9 +2,11 @@
 
 `decide` and `decide_many` are pure: the policy, the child's facts and the decision time are
 passed in; nothing here reads a clock, a file or a database. The facts are turned into a derived
-request (see `access_policy.policy.DIMENSIONS`), casbin's memoised answer names the deciding rule,
-and the reasons are the facts behind the dimensions that rule looked at. Anything unexpected
-gives deny with the reason `engine-error`; no exception reaches the caller.
+request (see `access_policy.policy.DIMENSIONS`, made reachable by `policy.reachable`), casbin's
+memoised answer names the deciding rule, and the reasons are the facts behind the dimensions that
+rule looked at. People are compared by their ids' equivalence class (former ids and the
+register's id links), references by their full `{system, value}`. Anything unexpected gives deny
+with the reason `engine-error`; no exception reaches the caller.
 """
 
 from __future__ import annotations
