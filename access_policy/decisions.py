@@ -265,6 +265,10 @@ class _RequesterView:
         child = facts.child if facts is not None else None
         if ids.same(requester, child):
             kind = "child"
+            holders = facts.representation.holders if facts.representation is not None else ()
+            if any(ids.same(h.id, child) for h in holders):
+                # The register's id history joins the child with one of its own holders: doubt denies.
+                raise AccessPolicyError("the child's ids are joined with a holder's", code="conflicting-ids")
         else:
             kind = "organisation" if is_organisation_number(requester) else "person"
         self.requester_kind = kind
