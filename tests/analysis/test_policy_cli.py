@@ -51,8 +51,17 @@ def test_decide_explains_an_exemption(facts_file):
                  "--kind", "note", "--pathway", "pw-1", "--at", AT)
     assert result.returncode == 0, result.stderr
     assert "deny" in result.stdout
-    assert "rule: exemption" in result.stdout
+    assert "rule: exemption (unntak fra innsyn)" in result.stdout
     assert "fact ex-1" in result.stdout and "pbrl-3-4-3" in result.stdout
+
+
+def test_decide_matches_the_items_source_system(facts_file):
+    """The exemption of the local pathway `pw-1` does not hide an item of another system's `pw-1`."""
+    result = run("decide", "--facts", str(facts_file), "--requester", FATHER, "--item", "doc-1", "--kind", "note",
+                 "--pathway", "pw-1", "--system", "974589028", "--at", AT, "--json")
+    assert result.returncode == 0, result.stderr
+    (decision,) = json.loads(result.stdout)["results"]
+    assert (decision["decision"], decision["rule"]) == ("permit", "main-rule")
 
 
 def test_decide_as_json_permits_the_other_parent(facts_file):
@@ -91,8 +100,8 @@ def test_verify_fails_on_a_policy_that_breaks_a_property(tmp_path: Path):
     broken = tmp_path / "broken"
     shutil.copytree(default_policy_dir(), broken)
     rules = broken / "rules.csv"
-    rules.write_text(rules.read_text().replace("child-adult,40,person|organisation,*,*,*,18+,*,*,*,*,deny",
-                                               "child-adult,40,person|organisation,*,*,*,18+,*,*,*,*,permit"))
+    rules.write_text(rules.read_text().replace("child-adult,40,person|organisation,*,*,*,*,*,*,18+,*,*,*,*,*,*,deny",
+                                               "child-adult,40,person|organisation,*,*,*,*,*,*,18+,*,*,*,*,*,*,permit"))
     result = run("verify", str(broken))
     assert result.returncode == 1
     assert "adult-child" in result.stderr
@@ -102,7 +111,7 @@ def test_verify_names_file_and_line_of_a_typo(tmp_path: Path):
     broken = tmp_path / "broken"
     shutil.copytree(default_policy_dir(), broken)
     rules = broken / "rules.csv"
-    text = rules.read_text().replace("main-rule,100,person|organisation,*,*,holder", "main-rule,100,person|organisation,*,*,holdr")
+    text = rules.read_text().replace("main-rule,100,person|organisation,*,*,*,*,holder", "main-rule,100,person|organisation,*,*,*,*,holdr")
     rules.write_text(text)
     line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("main-rule,"))
     result = run("verify", str(broken))
@@ -114,11 +123,11 @@ def test_diff_reports_changed_request_classes(tmp_path: Path):
     changed = tmp_path / "changed"
     shutil.copytree(default_policy_dir(), changed)
     rules = changed / "rules.csv"
-    rules.write_text(rules.read_text().replace("adolescent-consent,80,person|organisation,*,*,*,12-15,*,*,consents-parents-not-informed,*,deny",
-                                               "adolescent-consent,80,person|organisation,*,*,*,12-15,*,*,consents-parents-not-informed,*,permit"))
+    rules.write_text(rules.read_text().replace("adolescent-wish,80,person|organisation,*,*,*,*,*,*,12-15,*,*,*,yes,*,*,deny",
+                                               "adolescent-wish,80,person|organisation,*,*,*,*,*,*,12-15,*,*,*,yes,*,*,permit"))
     result = run("diff", str(default_policy_dir()), str(changed))
     assert result.returncode == 1, result.stderr  # like diff(1): the policies differ
-    assert "6 of 8640" in result.stdout
+    assert "9 of 8448" in result.stdout
 
 
 def test_diff_of_equal_policies_exits_0_and_sees_settings(tmp_path: Path):
