@@ -14,7 +14,7 @@ from access_policy.service.records import Records
 from access_policy.service.settings import Settings
 from access_policy.service.tokens import make_verifier
 from access_policy.store.interface import FactStore
-from api import audit, changes, decisions, facts, health, problems, representation
+from api import audit, changes, decisions, facts, filter as timeline_filter, health, problems, representation
 from api.limits import BodySizeLimit
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     app.state.decisions = DecisionService(store, policy)
     app.state.records = Records(store)
     problems.install(app)
-    for module in (decisions, facts, representation, changes, audit, health):
+    for module in (decisions, timeline_filter, facts, representation, changes, audit, health):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     _document_problems(app)
