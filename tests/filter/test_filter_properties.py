@@ -119,3 +119,36 @@ def test_the_sql_form_selects_exactly_the_permitted_items(world, drawn, which) -
     selected = {n for (n,) in db.execute(f"SELECT n FROM items WHERE {clause}", [_utc(p) for p in params])}
     expected = {n for n, d in enumerate(decide_many(POLICY, facts, requester, drawn, T)) if d.permitted}
     assert selected == expected, clause
+
+
+@settings(max_examples=60, deadline=None)
+@given(world=filter_worlds(), drawn=st.lists(items, min_size=1, max_size=12), which=choices)
+def test_the_sql_form_runs_in_postgresql_with_psycopg_placeholders(postgres_url, world, drawn, which) -> None:
+    """The same clause, `%s` placeholders and aware datetimes as parameters, in PostgreSQL over timestamptz."""
+    import sqlalchemy
+
+    facts = facts_of(world)
+    people = requesters(world)
+    requester = people[which % len(people)]
+    clause, params = to_sql(compile_filter(POLICY, facts, requester, T))
+    engine = sqlalchemy.create_engine(postgres_url)
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("CREATE TEMP TABLE filter_items (n int, id text, system text, kind text, pathway_system text,"
+                       " pathway text, referral_system text, referral text, created timestamptz)")
+        for n, item in enumerate(drawn):
+            cursor.execute("INSERT INTO filter_items VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", (
+                n, item.id, item.system, item.kind.value,
+                item.pathway.system if item.pathway else None, item.pathway.value if item.pathway else None,
+                item.referral.system if item.referral else None, item.referral.value if item.referral else None,
+                item.created,
+            ))
+        cursor.execute(f"SELECT n FROM filter_items WHERE {clause}", params)
+        selected = {n for (n,) in cursor.fetchall()}
+    finally:
+        connection.rollback()
+        connection.close()
+        engine.dispose()
+    expected = {n for n, d in enumerate(decide_many(POLICY, facts, requester, drawn, T)) if d.permitted}
+    assert selected == expected, clause
