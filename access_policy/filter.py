@@ -35,7 +35,7 @@ from pydantic import BaseModel
 
 from access_policy.age import OSLO, age_band, birthday
 from access_policy.decisions import decide_many
-from access_policy.facts import LOCAL_SYSTEM, ChildFacts, Item, ItemKind, Reference
+from access_policy.facts import LOCAL_SYSTEM, Assessment, ChildFacts, Item, ItemKind, Reference
 from access_policy.policy import Policy
 
 Mode = Literal["all", "none", "conditions"]
@@ -192,50 +192,82 @@ class _Axis:
 
     keys: tuple[tuple[_Key, ...], ...]  # per group, the targeted keys; the last group is "any other"
     representatives: tuple[Any, ...]
-
-    @property
-    def targeted(self) -> frozenset[_Key]:
-        return frozenset(k for group in self.keys for k in group)
+    facts: tuple[frozenset[int], ...]  # per group, the facts whose scope targets it
 
 
 def _axis(targets: dict[_Key, set[int]], other: Any, make: Any) -> _Axis:
     by_signature: dict[frozenset[int], list[_Key]] = {}
     for key, signature in targets.items():
         by_signature.setdefault(frozenset(signature), []).append(key)
-    groups = [tuple(sorted(keys)) for _, keys in sorted(by_signature.items(), key=lambda kv: sorted(kv[1]))]
+    ordered = sorted(by_signature.items(), key=lambda kv: sorted(kv[1]))
+    groups = [tuple(sorted(keys)) for _, keys in ordered]
     representatives = [make(group[0]) for group in groups] + [other]
-    return _Axis(tuple(groups) + ((),), tuple(representatives))
+    return _Axis(tuple(groups) + ((),), tuple(representatives), tuple(sig for sig, _ in ordered) + (frozenset(),))
 
 
 @dataclass(frozen=True, slots=True)
 class _Classes:
-    """Every coverage class of an item: one representative item per combination of the axes' groups."""
+    """Every coverage class of an item (a combination of the axes' groups) and the few distinct items the engine decides.
+
+    Two classes covered by the same facts (after their scopes' kinds and the confided windows
+    are applied), of kinds no fact tells apart, decide alike at every instant: the engine's
+    decision of an item depends on nothing else. So each distinct coverage is decided once.
+    """
 
     ids: _Axis
     pathways: _Axis
     referrals: _Axis
-    kinds: tuple[ItemKind, ...]
+    kinds: tuple[tuple[ItemKind, ...], ...]  # groups of kinds that no fact tells apart
     windows: tuple[Window, ...]  # created-time intervals; the last class is "created unknown"
-    items: tuple[Item, ...]
+    items: tuple[Item, ...]  # one representative per distinct coverage
+    coverage: tuple[int, ...]  # per class (in product order), the index of its representative in `items`
 
     @property
     def shape(self) -> tuple[int, ...]:
         return (len(self.ids.keys), len(self.pathways.keys), len(self.referrals.keys), len(self.kinds), len(self.windows) + 1)
 
 
-def _classes(facts: ChildFacts | None) -> _Classes:
-    targets: dict[str, dict[_Key, set[int]]] = {"item": {}, "pathway": {}, "referral": {}}
-    bounds: set[datetime.datetime] = set()
+def _kind_groups(facts: ChildFacts | None) -> tuple[tuple[ItemKind, ...], ...]:
+    """Kinds grouped by which kind lists (scopes' `kinds`, access profiles) name them."""
+    lists: list[frozenset[ItemKind]] = []
     if facts is not None:
-        for number, fact in enumerate(_scoped_facts(facts)):
-            scope = fact.scope
-            for field in ("item", "pathway", "referral"):
-                ref = getattr(scope, field)
-                if ref is not None:
-                    targets[field].setdefault((ref.system, ref.value), set()).add(number)
-        for assessment in facts.assessments:
-            if assessment.wishes_parents_not_informed:
-                bounds.update(b for b in assessment.confided_window if b is not None)
+        lists += [frozenset(f.scope.kinds) for f in _scoped_facts(facts) if f.scope.kinds is not None]
+        lists += [frozenset(p.kinds) for p in facts.access_profiles]
+    groups: dict[tuple[bool, ...], list[ItemKind]] = {}
+    for kind in ItemKind:
+        groups.setdefault(tuple(kind in named for named in lists), []).append(kind)
+    return tuple(tuple(group) for group in groups.values())
+
+
+def _targets(scoped: Sequence[Any]) -> dict[str, dict[_Key, set[int]]]:
+    """Per field, each targeted reference and the facts (by number) whose scope targets it."""
+    targets: dict[str, dict[_Key, set[int]]] = {"item": {}, "pathway": {}, "referral": {}}
+    for number, fact in enumerate(scoped):
+        for field in ("item", "pathway", "referral"):
+            ref = getattr(fact.scope, field)
+            if ref is not None:
+                targets[field].setdefault((ref.system, ref.value), set()).add(number)
+    return targets
+
+
+def _class_count(facts: ChildFacts | None) -> int:
+    """How many coverage classes the facts split items into (before any is built)."""
+    scoped = list(_scoped_facts(facts)) if facts is not None else []
+    count = len(_kind_groups(facts))
+    for found in _targets(scoped).values():
+        count *= len({frozenset(s) for s in found.values()}) + 1
+    windows = {b for f in scoped if isinstance(f, Assessment) and f.wishes_parents_not_informed for b in f.confided_window if b}
+    return count * (len(windows) + 2)
+
+
+def _classes(facts: ChildFacts | None) -> _Classes:
+    bounds: set[datetime.datetime] = set()
+    scoped = list(_scoped_facts(facts)) if facts is not None else []
+    everywhere = frozenset(n for n, fact in enumerate(scoped) if fact.scope.all)
+    targets = _targets(scoped)
+    wishes = {n: fact.confided_window for n, fact in enumerate(scoped) if isinstance(fact, Assessment) and fact.wishes_parents_not_informed}
+    for window in wishes.values():
+        bounds.update(b for b in window if b is not None)
     taken = set(targets["item"])
     other_id = "filter-other"
     while (LOCAL_SYSTEM, other_id) in taken:
@@ -250,19 +282,39 @@ def _classes(facts: ChildFacts | None) -> _Classes:
     # With no cut the single window is open on both sides: any known instant represents it.
     created = [c if c is not None else datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc) for c in created]
     created.append(None)  # created unknown
-    kinds = tuple(ItemKind)
-    items = tuple(
-        Item.model_construct(
-            id=key[1], system=key[0], kind=kind, pathway=pathway, referral=referral, created=when, labels=(), organisation=None
-        )
-        for key, pathway, referral, kind, when in product(
-            ids.representatives, pathways.representatives, referrals.representatives, kinds, created
-        )
-    )
-    return _Classes(ids, pathways, referrals, kinds, windows, items)
+    kinds = _kind_groups(facts)
+
+    def inside(window: Window, when: datetime.datetime | None) -> bool:
+        start, end = window
+        return when is None or ((start is None or start <= when) and (end is None or when < end))
+
+    # Per created class, the wishes whose window holds it (an unknown created is in every window).
+    confided_by_created = [frozenset(n for n, window in wishes.items() if inside(window, when)) for when in created]
+    representative: dict[tuple, int] = {}
+    items: list[Item] = []
+    coverage: list[int] = []
+    for (gi, key), (gp, pathway), (gr, referral) in product(
+        enumerate(ids.representatives), enumerate(pathways.representatives), enumerate(referrals.representatives)
+    ):
+        targeted = ids.facts[gi] | pathways.facts[gp] | referrals.facts[gr] | everywhere
+        for group, kind_group in enumerate(kinds):
+            kind = kind_group[0]
+            covering = frozenset(n for n in targeted if scoped[n].scope.kinds is None or kind in scoped[n].scope.kinds)
+            for when, confided in zip(created, confided_by_created):
+                signature = (group, covering, covering & confided)
+                index = representative.get(signature)
+                if index is None:
+                    index = representative[signature] = len(items)
+                    items.append(Item.model_construct(
+                        id=key[1], system=key[0], kind=kind, pathway=pathway, referral=referral, created=when,
+                        labels=(), organisation=None,
+                    ))
+                coverage.append(index)
+    return _Classes(ids, pathways, referrals, kinds, windows, tuple(items), tuple(coverage))
 
 
-def _answers(policy: Policy, facts: ChildFacts | None, requester: str, classes: _Classes, at: datetime.datetime) -> tuple[bool, ...]:
+def _distinct_answers(policy: Policy, facts: ChildFacts | None, requester: str, classes: _Classes, at: datetime.datetime) -> tuple[bool, ...]:
+    """Whether the engine permits each distinct representative at `at` (enough to see that something changed)."""
     return tuple(d.permitted for d in decide_many(policy, facts, requester, classes.items, at))
 
 
@@ -300,8 +352,8 @@ def _atom(classes: _Classes, level: int, members: frozenset[int]) -> Condition:
             return RefIn(field, excluded, negate=True)
         return RefIn(field, frozenset(k for g in members for k in axis.keys[g]), negate=False)
     if level == 3:
-        chosen = frozenset(classes.kinds[i] for i in members)
-        rest = frozenset(classes.kinds) - chosen
+        chosen = frozenset(kind for i in members for kind in classes.kinds[i])
+        rest = frozenset(ItemKind) - chosen
         return KindIn(rest, negate=True) if len(rest) < len(chosen) else KindIn(chosen)
     unknown = len(classes.windows) in members
     merged: list[list[Any]] = []
@@ -421,18 +473,16 @@ def compile_filter(policy: Policy, facts: ChildFacts | None, requester: str, at:
 def _compile(policy: Policy, facts: ChildFacts | None, requester: str, at: datetime.datetime) -> Filter:
     if at.tzinfo is None or at.utcoffset() is None:
         return Filter("none", None, at, None, policy.version)
-    classes = _classes(facts)
-    size = 1
-    for n in classes.shape:
-        size *= n
-    if size > MAX_CLASSES:
+    if _class_count(facts) > MAX_CLASSES:
         return Filter("none", None, at, None, policy.version)
-    answers = _answers(policy, facts, requester, classes, at)
+    classes = _classes(facts)
+    distinct = _distinct_answers(policy, facts, requester, classes, at)
     valid_until = None
     for instant in candidate_instants(policy, facts):
-        if instant > at and _answers(policy, facts, requester, classes, instant) != answers:
+        if instant > at and _distinct_answers(policy, facts, requester, classes, instant) != distinct:
             valid_until = instant
             break
+    answers = tuple(distinct[i] for i in classes.coverage)
     condition = _split(classes, 0, _nest(answers, classes.shape))
     if condition == _TRUE:
         return Filter("all", None, at, valid_until, policy.version)
