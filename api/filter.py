@@ -96,7 +96,7 @@ _DETAILS = {
 
 
 def _json(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime.datetime) else value
+    return value.astimezone(datetime.timezone.utc).isoformat() if isinstance(value, datetime.datetime) else value
 
 
 def filter_body(outcome: FilterOutcome, forms: list[str]) -> dict[str, Any]:
@@ -104,7 +104,7 @@ def filter_body(outcome: FilterOutcome, forms: list[str]) -> dict[str, Any]:
     compiled = outcome.filter
     body: dict[str, Any] = {
         "filter": compiled.as_dict(),
-        "valid_until": compiled.valid_until.isoformat() if compiled.valid_until is not None else None,
+        "valid_until": _json(compiled.valid_until),
         "policy_version": outcome.policy_version,
         "decision_id": outcome.decision_id,
     }

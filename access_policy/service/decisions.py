@@ -211,7 +211,7 @@ def filter_audit_entry(
         "results": [],
         "filter": {
             **compiled.as_dict(),
-            "valid_until": compiled.valid_until.isoformat() if compiled.valid_until is not None else None,
+            "valid_until": compiled.valid_until.astimezone(datetime.timezone.utc).isoformat() if compiled.valid_until else None,
             **({"rule": outcome.rule} if outcome.rule else {}),
         },
     }

@@ -35,7 +35,8 @@ def test_a_holder_gets_the_condition_and_the_horizon_with_no_reasons(client, tok
     body = response.json()
     assert body["filter"] == {"mode": "conditions", "show": {"field": "id", "not_in": [{"system": "local", "value": "doc-7"}]}}
     expected = compile_filter(national_policy, store.child_facts(family.child), family.mother, now)
-    assert body["valid_until"] == expected.valid_until.isoformat()
+    assert datetime.datetime.fromisoformat(body["valid_until"]) == expected.valid_until
+    assert body["valid_until"].endswith("+00:00")
     assert body["policy_version"] == national_policy.version and body["decision_id"]
     text = response.text
     # Nothing beyond the per-item effects: no rule, reason, fact id or legal basis.
