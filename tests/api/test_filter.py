@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from access_policy.decisions import decide_many
-from access_policy.facts import Author, ExemptionDraft, FactKind, Item
+from access_policy.facts import AccessProfileDraft, Author, ExemptionDraft, FactKind, Item
 from access_policy.filter import compile_filter
-from tests.api.conftest import HPR, ORG
+from tests.api.conftest import HPR, ORG, Family
 from tests.api.test_fail_closed import FlakyStore  # noqa: F401 - fixtures below use it
 from tests.api.test_fail_closed import flaky, flaky_client  # noqa: F401 - pytest fixtures
 
@@ -123,3 +125,68 @@ def test_inconsistent_facts_give_a_logged_none(flaky_client, flaky, token, famil
     assert response.status_code == 200 and response.json()["filter"] == {"mode": "none"}
     entry = [e.entry for e in store.read_audit(child=family.child)][-1]
     assert entry["filter"]["rule"] == "inconsistent-facts"
+
+
+# ----------------------------------------------------------------------------- the contract: item by item as /v1/decisions/batch
+
+
+def _matches(node: dict, item: dict) -> bool:
+    """The JSON condition as a journal system would read it from docs/filter.md (independent of the engine's classes)."""
+    if "all" in node:
+        return all(_matches(part, item) for part in node["all"])
+    if "any" in node:
+        return any(_matches(part, item) for part in node["any"])
+    field = node["field"]
+    if field == "created":
+        created = item.get("created")
+        if created is None:
+            return node["or_unknown"]
+        at = datetime.datetime.fromisoformat(created)
+        return any((w["from"] is None or datetime.datetime.fromisoformat(w["from"]) <= at)
+                   and (w["until"] is None or at < datetime.datetime.fromisoformat(w["until"])) for w in node["in_windows"])
+    if field == "kind":
+        value = item["kind"]
+        listed = node.get("in", node.get("not_in"))
+        return (value in listed) == ("in" in node)
+    system = item.get("system", "local")
+    if field == "id":
+        key = {"system": system, "value": item["id"]}
+    else:
+        ref = item.get(field)
+        key = None if ref is None else ({"system": system, "value": ref} if isinstance(ref, str) else ref)
+    listed = node.get("in", node.get("not_in"))
+    return (key in listed) == ("in" in node)
+
+
+_serial = iter(range(100, 10_000))
+_scopes = st.sampled_from([{"item": "d1"}, {"pathway": "pw-1"}, {"referral": "ref-1"}, {"pathway": "pw-1", "kinds": ["note"]},
+                           {"pathway": {"system": "974589028", "value": "pw-1"}}])
+_items = st.fixed_dictionaries(
+    {"id": st.sampled_from(["d1", "d2"]), "kind": st.sampled_from(["note", "appointment", "vaccination"])},
+    optional={"pathway": st.sampled_from(["pw-1", "pw-2", {"system": "974589028", "value": "pw-1"}]),
+              "referral": st.sampled_from(["ref-1", "ref-2"]), "system": st.just("974589028"),
+              "created": st.sampled_from(["2026-11-01T10:00:00+01:00", "2026-11-29T10:00:00+01:00"])},
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scopes=st.lists(_scopes, max_size=3), profile=st.none() | st.lists(st.sampled_from(["note", "appointment"]), max_size=2),
+       drawn=st.lists(_items, min_size=1, max_size=8), who=st.sampled_from(["mother", "father", "stranger"]))
+def test_the_filter_over_http_agrees_with_the_batch_item_by_item(client, token, store, now, scopes, profile, drawn, who):
+    family = Family(now, serial=next(_serial))
+    store.put_representation(family.child, family.representation, Author(system="test"))
+    for scope in scopes:
+        _exempt(store, family, now, scope)
+    if profile is not None:
+        draft = AccessProfileDraft(representative=family.mother, kinds=tuple(profile))
+        store.create_fact(family.child, FactKind.ACCESS_PROFILES, draft, Author(hpr=HPR, org=ORG), now=now - datetime.timedelta(minutes=5))
+    requester = getattr(family, who)
+    headers = token("decisions")
+    shown = client.post(URL, json={"requester": requester, "child": family.child, "at": now.isoformat()}, headers=headers).json()
+    batch = client.post("/v1/decisions/batch", json={"requester": requester, "child": family.child, "items": drawn,
+                                                     "at": now.isoformat()}, headers=headers).json()["results"]
+    mode = shown["filter"]["mode"]
+    for entry, result in zip(drawn, batch, strict=True):
+        expected = result["decision"] == "permit"
+        got = mode == "all" or (mode == "conditions" and _matches(shown["filter"]["show"], entry))
+        assert got == expected, (entry, result, shown)
