@@ -12,7 +12,6 @@ from access_policy.decisions import decide_many
 from access_policy.facts import AccessProfileDraft, Author, ExemptionDraft, FactKind, Item
 from access_policy.filter import compile_filter
 from tests.api.conftest import HPR, ORG, Family
-from tests.api.test_fail_closed import FlakyStore  # noqa: F401 - fixtures below use it
 from tests.api.test_fail_closed import flaky, flaky_client  # noqa: F401 - pytest fixtures
 
 URL = "/v1/decisions/filter"
