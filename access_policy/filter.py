@@ -27,6 +27,7 @@ for FHIR search (`to_fhir`, where the condition is a conjunction of ids and kind
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 from itertools import product
 from typing import Any, Iterable, Iterator, Literal, Sequence, Union
@@ -37,6 +38,8 @@ from access_policy.age import OSLO, age_band, birthday
 from access_policy.decisions import decide_many
 from access_policy.facts import LOCAL_SYSTEM, Assessment, ChildFacts, Item, ItemKind, Reference
 from access_policy.policy import Policy
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["all", "none", "conditions"]
 _Key = tuple[str, str]  # (system, value)
@@ -467,6 +470,7 @@ def compile_filter(policy: Policy, facts: ChildFacts | None, requester: str, at:
     try:
         return _compile(policy, facts, requester, at)
     except Exception:  # noqa: BLE001 - fail closed: a filter that cannot be compiled shows nothing
+        log.exception("compiling a filter failed; it shows nothing")
         return Filter("none", None, at, None, policy.version)
 
 
@@ -474,6 +478,7 @@ def _compile(policy: Policy, facts: ChildFacts | None, requester: str, at: datet
     if at.tzinfo is None or at.utcoffset() is None:
         return Filter("none", None, at, None, policy.version)
     if _class_count(facts) > MAX_CLASSES:
+        log.warning("a child's facts split items into more than %d classes; the filter shows nothing", MAX_CLASSES)
         return Filter("none", None, at, None, policy.version)
     classes = _classes(facts)
     distinct = _distinct_answers(policy, facts, requester, classes, at)

@@ -268,3 +268,11 @@ def test_the_fhir_form_for_ids_and_kinds_and_none_where_it_is_not_simple() -> No
     pathway = family(exemptions=(exemption({"pathway": "P1"}),))
     assert to_fhir(compile_filter(POLICY, pathway, MOTHER, T)) is None
     assert to_fhir(compile_filter(POLICY, family(), MOTHER, T)) == []
+
+
+def test_too_many_coverage_classes_fail_closed(monkeypatch) -> None:
+    import access_policy.filter as module
+
+    facts = family(exemptions=(exemption({"item": "D1"}),))
+    monkeypatch.setattr(module, "MAX_CLASSES", 3)
+    assert compile_filter(POLICY, facts, MOTHER, T).mode == "none"
