@@ -18,7 +18,10 @@ from access_policy.service.records import Records
 from access_policy.service.settings import ConfigurationError, Settings
 from access_policy.service.tokens import make_verifier
 from access_policy.store.interface import FactStore
-from api import audit, authzen, changes, decisions, docs_page, facts, fhir, guide, health, metrics, problems, representation, ui
+from api import (
+    audit, authzen, changes, decisions, docs_page, facts, fhir, guide, health, metrics, problems, representation, ui,
+)
+from api import filter as timeline_filter
 from api.limits import BodySizeLimit
 from api.observe import RequestObserver
 
@@ -79,7 +82,7 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     app.state.decisions = DecisionService(store, policy)
     app.state.records = Records(store)
     problems.install(app)
-    for module in (decisions, authzen, fhir, facts, representation, changes, audit, health, metrics):
+    for module in (decisions, timeline_filter, authzen, fhir, facts, representation, changes, audit, health, metrics):
         app.include_router(module.router)
     docs_page.install(app)
     ui.install(app)

@@ -17,6 +17,7 @@ from access_policy import observe
 from access_policy.decisions import Decision, Effect, Reason, decide_many
 from access_policy.errors import InconsistentFactsError, StoreUnavailableError
 from access_policy.facts import Item
+from access_policy.filter import Filter, compile_filter
 from access_policy.policy import Policy
 from access_policy.service import logs
 from access_policy.service.tokens import Caller
@@ -96,6 +97,45 @@ class DecisionService:
         outcome = DecisionOutcome(decision_id, decisions, items, policy.version, True)
         return self._logged(outcome, caller, requester, child, at, now, facts.version)
 
+    def filter(self, caller: Caller, requester: str, child: str, at: datetime.datetime | None) -> FilterOutcome:
+        """The timeline filter for one requester and child (one read of the facts), logged like a decision.
+
+        Fail closed as `decide`: facts that cannot be read, or a log entry that cannot be written,
+        give the filter "none" (and `available` false, so the edge answers 503).
+        """
+        decision_id = str(uuid.uuid4())
+        now = self.clock()
+        at = at or now
+        policy = self.policy
+        nothing = Filter("none", None, at, None, policy.version)
+        facts_version = None
+        try:
+            facts = self.store.child_facts(child)
+        except InconsistentFactsError as error:
+            log.error("facts of a child are inconsistent; filter shows nothing: %s", error)
+            outcome = FilterOutcome(decision_id, nothing, True, rule=INCONSISTENT_FACTS)
+        except Exception as error:  # noqa: BLE001 - fail closed: whatever the store did, show nothing
+            if isinstance(error, StoreUnavailableError):
+                log.warning("facts for a filter could not be read; showing nothing: %s", error)
+            else:
+                log.exception("reading facts for a filter failed unexpectedly; showing nothing")
+            outcome = FilterOutcome(decision_id, nothing, False, STORE_UNAVAILABLE, rule=STORE_UNAVAILABLE)
+            try:
+                self.store.append_audit(decision_id, child, filter_audit_entry(outcome, caller, requester, child, at, now))
+            except Exception:  # noqa: BLE001 - the store is already known to be failing
+                log.warning("fail-closed filter %s could not be logged either", decision_id)
+            return outcome
+        else:
+            outcome = FilterOutcome(decision_id, compile_filter(policy, facts, requester, at), True)
+            facts_version = facts.version if facts is not None else None
+        entry = filter_audit_entry(outcome, caller, requester, child, at, now, facts_version=facts_version)
+        try:
+            self.store.append_audit(decision_id, child, entry)
+        except Exception as error:  # noqa: BLE001 - an unlogged filter must not show anything
+            log.error("filter %s could not be logged; showing nothing: %s", decision_id, error)
+            return FilterOutcome(decision_id, nothing, False, DECISION_LOG_UNAVAILABLE, rule=DECISION_LOG_UNAVAILABLE)
+        return outcome
+
     def _logged(
         self,
         outcome: DecisionOutcome,
@@ -138,6 +178,56 @@ class DecisionService:
             self.store.append_audit(outcome.decision_id, child, audit_entry(outcome, caller, requester, child, at, now))
         except Exception:  # noqa: BLE001 - the store is already known to be failing
             log.warning("fail-closed decision %s could not be logged either", outcome.decision_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FilterOutcome:
+    """A timeline filter as answered, and whether it could be made and logged (fail closed: "none" otherwise)."""
+
+    decision_id: str
+    filter: Filter
+    available: bool
+    problem: str | None = None  # why not available: a stable code
+    rule: str | None = None  # for the log: why the filter is "none" without the engine
+
+    @property
+    def policy_version(self) -> str:
+        """The version of the policy the filter was compiled under."""
+        return self.filter.policy_version
+
+
+def filter_audit_entry(
+    outcome: FilterOutcome,
+    caller: Caller,
+    requester: str,
+    child: str,
+    at: datetime.datetime,
+    now: datetime.datetime,
+    *,
+    facts_version: str | None = None,
+) -> dict[str, Any]:
+    """The decision-log entry of a filter request: the fields of a decision entry (no items) and the filter given."""
+    compiled = outcome.filter
+    return {
+        "version": AUDIT_ENTRY_VERSION,
+        "decision_id": outcome.decision_id,
+        "time": now.isoformat(),
+        "at": at.isoformat(),
+        "requester": requester,
+        "child": child,
+        "caller": caller.as_log(),
+        "policy_version": outcome.policy_version,
+        "facts_version": facts_version,
+        "available": outcome.available,
+        "items": [],
+        "outcomes": [],
+        "results": [],
+        "filter": {
+            **compiled.as_dict(),
+            "valid_until": compiled.valid_until.astimezone(datetime.timezone.utc).isoformat() if compiled.valid_until else None,
+            **({"rule": outcome.rule} if outcome.rule else {}),
+        },
+    }
 
 
 def audit_entry(
