@@ -144,6 +144,6 @@ def _postgresql(url) -> Engines:
         pool_pre_ping=True,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options},
     )
-    # child_facts reads in two statements: one snapshot for both.
+    # child_facts reads in three statements: one snapshot for all.
     read = engine.execution_options(isolation_level="REPEATABLE READ")
     return Engines(engine, read, engine.execution_options(**{WRITE_OPTION: True}), None)
