@@ -32,7 +32,11 @@ SCOPE_FACTS_READ = "facts:read"
 SCOPE_FACTS_WRITE = "facts:write"
 SCOPE_REPRESENTATION_WRITE = "representation:write"
 SCOPE_AUDIT_READ = "audit:read"
-SCOPES = (SCOPE_DECISIONS, SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, SCOPE_REPRESENTATION_WRITE, SCOPE_AUDIT_READ)
+# The portal acting for an adolescent of 16–17: sharing grants; the token's `pid` is the adolescent.
+SCOPE_SHARING_WRITE = "sharing:write"
+SCOPES = (
+    SCOPE_DECISIONS, SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, SCOPE_REPRESENTATION_WRITE, SCOPE_AUDIT_READ, SCOPE_SHARING_WRITE,
+)
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Caller:
     client_id: str | None = None
     hpr: str | None = None
     org: str | None = None
+    person: str | None = None  # claim `pid`: the person the token speaks for (the adolescent sharing)
 
     def require(self, scope: str) -> None:
         """Raise `PermissionDeniedError` unless the token grants `scope`."""
@@ -98,7 +103,14 @@ def _caller(claims: dict[str, Any]) -> Caller:
         client_id=str(client) if client else None,
         hpr=str(hpr) if hpr is not None else None,
         org=str(org) if org is not None else None,
+        person=_person_claim(claims),
     )
+
+
+def _person_claim(claims: dict[str, Any]) -> str | None:
+    """The `pid` claim (the person's national id) as a string, or None; the service parses it."""
+    pid = claims.get("pid")
+    return str(pid) if pid is not None else None
 
 
 class _KeyVerifier:
@@ -215,6 +227,7 @@ def issue_dev_token(
     subject: str = "dev-client",
     hpr: str | None = None,
     org: str | None = None,
+    pid: str | None = None,
     ttl_seconds: int = 3600,
     now: datetime.datetime | None = None,
 ) -> str:
@@ -234,5 +247,7 @@ def issue_dev_token(
         claims["hpr"] = hpr
     if org is not None:
         claims["org"] = org
+    if pid is not None:
+        claims["pid"] = pid
     key = load_or_create_dev_key(settings.data_dir)
     return jwt.encode(claims, key, algorithm=DEV_ALGORITHM)
