@@ -68,6 +68,7 @@ class ProblemResponse(Response):
 _TITLES = {
     "invalid-input": "Invalid input",
     "invalid-id": "Invalid id",
+    "fact-refused": "Fact refused",
     "unauthenticated": "Not authenticated",
     "forbidden": "Forbidden",
     "fact-not-found": "Not found",
