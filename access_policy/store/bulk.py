@@ -163,6 +163,8 @@ def holder_json(holder: Holder) -> dict[str, Any]:
 
 def _holder_key(holder: dict[str, Any]) -> str:
     key = f"{holder.get('id', '')},{holder.get('organisation', '')},{holder['responsibility']}"
+    if _RICH_HOLDER_FIELDS.isdisjoint(holder):  # the common case, kept cheap for the bulk import
+        return key
     extra = {name: holder[name] for name in sorted(_RICH_HOLDER_FIELDS) if name in holder}
     if extra:
         extra["former_ids"] = sorted(extra.get("former_ids", ()))
@@ -212,7 +214,8 @@ def parse_line(line: str) -> tuple[str, Snapshot]:
     death_date = _date(data.get("death_date"), "death_date")
     if death_date is not None and status != RegisterStatus.DOED.value:
         raise InvalidInputError.for_field("death_date", "is given only with `status` `doed`")
-    former_ids = _former_ids(data.get("former_ids", []), "former_ids", child.value)
+    former = data.get("former_ids")
+    former_ids = _former_ids(former, "former_ids", child.value) if former is not None else ()
     protection = data.get("address_protection", "ugradert")
     if protection not in _PROTECTIONS:
         raise InvalidInputError.for_field(
@@ -233,7 +236,7 @@ def parse_line(line: str) -> tuple[str, Snapshot]:
     holders = []
     for index, holder in enumerate(holders_in):
         where = f"holders.{index}"
-        if isinstance(holder, dict) and set(holder) & _RICH_HOLDER_FIELDS:
+        if isinstance(holder, dict) and not _RICH_HOLDER_FIELDS.isdisjoint(holder):
             holders.append(_rich_holder(holder, where))
             continue
         if not isinstance(holder, dict) or not set(holder) <= _HOLDER_FIELDS:
