@@ -8,6 +8,7 @@ from fastapi import APIRouter, Security
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from access_policy.errors import InvalidInputError
 from access_policy.facts import (
     MAX_FORMER_IDS,
     AddressProtection,
@@ -76,6 +77,10 @@ class ChildQuery(BaseModel):
 )
 def put_representation(caller: Sync, body: RepresentationBody, records: RecordsDep) -> RepresentationStored:
     """Replace the representation of the child named in the body; the old snapshot stays in history."""
+    if body.death_date is not None and body.status is not RegisterStatus.DOED:
+        raise InvalidInputError.for_field("death_date", "is given only with `status` `doed`")
+    if body.death_date is not None and body.birth_date is not None and body.death_date < body.birth_date:
+        raise InvalidInputError.for_field("death_date", f"{body.death_date} is before the birth date {body.birth_date}")
     try:
         representation = Representation.model_validate(body.model_dump(exclude={"child"}))
     except ValidationError as error:
