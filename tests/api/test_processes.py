@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from access_policy.cli import app as cli
 from access_policy.service.settings import Settings
 from access_policy.service.tokens import issue_dev_token
-from tests.api.conftest import HPR, ORG, Family, item
+from tests.api.conftest import HPR, ORG, PERSON_NUMBER, Family, item
 
 pytestmark = pytest.mark.slow
 
@@ -159,6 +159,10 @@ def test_an_exemption_made_through_one_instance_is_honoured_by_the_other(tmp_pat
             assert revoked.status_code == 200
             assert client.post(f"{first.base}/v1/decisions", json=question, headers=decide).json()["decision"] == "permit"
     assert first.stop() in (0, -signal.SIGTERM) and second.stop() in (0, -signal.SIGTERM)
+    # The real processes' logs (uvicorn's and the service's) carry no person number in any line.
+    logs = "".join(path.read_text() for path in (first.out, first.err, second.out, second.err))
+    assert "Application startup complete" in logs
+    assert not PERSON_NUMBER.search(logs), PERSON_NUMBER.findall(logs)
     # Both instances appended to one chain: 7 decisions, verified over the shared database.
     verified = CliRunner().invoke(cli, ["audit", "verify", "--database-url", postgres_schema_url])
     assert verified.exit_code == 0, verified.output
