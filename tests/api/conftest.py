@@ -35,6 +35,7 @@ class LogCapture(logging.Handler):
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
         self.lines: list[str] = []
         self.urls: list[str] = []
+        self.problems: list[str] = []  # problem+json bodies: problem details never name a person either
 
     def emit(self, record: logging.LogRecord) -> None:
         # The formatter appends the traceback, as a service's log does: tracebacks reach logs too.
@@ -42,7 +43,7 @@ class LogCapture(logging.Handler):
 
     def person_numbers(self) -> list[str]:
         """Log lines and URLs that carry something shaped like a person number (11 digits)."""
-        return [line for line in [*self.lines, *self.urls] if PERSON_NUMBER.search(line)]
+        return [line for line in [*self.lines, *self.urls, *self.problems] if PERSON_NUMBER.search(line)]
 
 
 def _with_access_log(capture: LogCapture):  # noqa: ANN202 - an ASGI callable
@@ -56,10 +57,13 @@ def _with_access_log(capture: LogCapture):  # noqa: ANN202 - an ASGI callable
     async def call(self, scope, receive, send):  # noqa: ANN001, ANN202
         if scope["type"] != "http":
             return await original(self, scope, receive, send)
-        status = {"code": 500}
+        status = {"code": 500, "problem": False}
 
         async def sending(message):  # noqa: ANN001, ANN202
+            if message["type"] == "http.response.body" and status["problem"]:
+                capture.problems.append(message.get("body", b"").decode("utf-8", "replace"))
             if message["type"] == "http.response.start":
+                status["problem"] = (b"content-type", b"application/problem+json") in message.get("headers", [])
                 status["code"] = message["status"]
                 path = get_path_with_query_string(scope)
                 capture.urls.append(path)
@@ -76,7 +80,7 @@ def _with_access_log(capture: LogCapture):  # noqa: ANN202 - an ASGI callable
 
 @pytest.fixture(autouse=True)
 def no_person_number_in_urls_or_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[LogCapture]:
-    """Every API test runs with the access log and the app's loggers captured at INFO; none may show a person number."""
+    """Every API test runs with the access log and the app's loggers captured at INFO; no line, URL or problem may show a person number."""
     from starlette.applications import Starlette
 
     capture = LogCapture()

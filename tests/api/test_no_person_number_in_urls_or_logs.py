@@ -1,4 +1,4 @@
-"""No person number in any URL or log line: every API test runs under the capture in conftest; this proves it sees them."""
+"""No person number in any URL, log line or problem: every API test runs under the capture in conftest; this proves it sees them."""
 
 from __future__ import annotations
 
@@ -17,6 +17,14 @@ def test_the_capture_sees_a_person_number_in_a_url_and_in_a_log_line(client, tok
     assert any(family.mother in line for line in leaks)
     capture.lines.clear()
     capture.urls.clear()
+    capture.problems.clear()
+
+
+def test_a_problem_never_echoes_a_person_number(client, token, family, no_person_number_in_urls_or_logs):
+    typo = family.child[:-1] + str((int(family.child[-1]) + 1) % 10)  # one digit off: a wrong check digit
+    response = client.post("/v1/exemptions/search", json={"child": typo}, headers=token("facts:read"))
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "child"
+    assert typo not in response.text and no_person_number_in_urls_or_logs.problems
 
 
 def test_the_access_log_is_written_as_uvicorn_writes_it(client, token, no_person_number_in_urls_or_logs):
