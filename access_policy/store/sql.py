@@ -78,6 +78,12 @@ MAX_ID_HOPS = 10
 _AS_OF = bindparam("as_of", type_=representations.c.recorded_at.type)
 _CHILD = bindparam("child")
 _IDS = bindparam("ids", expanding=True)
+# A child's snapshot under its current id wins over any under a former id (a late sync of the old
+# id, e.g. marked `opphoert`, must not replace it); among them, the newest.
+_NEWEST_UNDER_CURRENT_ID = (
+    (representations.c.child != bindparam("current")).asc(),
+    representations.c.position.desc(),
+)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -270,7 +276,7 @@ def _representation_statement(as_of: bool):
     return (
         select(representations, latest_confirmation.scalar_subquery().label("confirmed_retrieved_at"))
         .where(*where)
-        .order_by(representations.c.position.desc())
+        .order_by(*_NEWEST_UNDER_CURRENT_ID)
         .limit(1)
     )
 
@@ -286,7 +292,7 @@ def _version_statement():
     latest_snapshot = (
         select(representations.c.id)
         .where(representations.c.child.in_(_IDS))
-        .order_by(representations.c.position.desc())
+        .order_by(*_NEWEST_UNDER_CURRENT_ID)
         .limit(1)
         .scalar_subquery()
     )
@@ -377,7 +383,7 @@ class _Identity:
     @property
     def params(self) -> dict[str, Any]:
         """Bind parameters for the statements that read by any of the ids."""
-        return {"ids": sorted(self.ids)}
+        return {"ids": sorted(self.ids), "current": self.current}
 
 
 def _identity(connection: Any, child: str, as_of: datetime.datetime | None = None) -> _Identity:
@@ -776,7 +782,7 @@ class SqlFactStore:
             if action == "refreshed":
                 connection.execute(insert(representation_confirmations), [values])
             # Unchanged or refreshed: the stored snapshot, with the freshest retrieval.
-            row = connection.execute(_REPRESENTATION_NOW, {"ids": [person.value]}).first()
+            row = connection.execute(_REPRESENTATION_NOW, {"ids": [person.value], "current": person.value}).first()
         return _representation_from_row(row), False
 
     def import_representations(

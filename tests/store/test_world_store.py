@@ -128,6 +128,11 @@ def test_a_child_s_new_id_reads_the_facts_recorded_under_the_old_one(store, t0):
         assert store.find_fact(FactKind.EXEMPTIONS, old.id, child=asked)[1].id == old.id
     assert store.child_version(d_number) == store.child_version(new_id) != before
     assert len(store.representation_history(d_number)) == 2
+    # A late sync of the old id (the register marks it `opphoert`) does not replace the current id's snapshot.
+    stale = Representation(status="opphoert", holders=(), retrieved_at=t0 + datetime.timedelta(days=2))
+    store.put_representation(d_number, stale, REGISTER, now=t0 + datetime.timedelta(days=2))
+    assert store.child_facts(d_number).representation.status.value == "bosatt"
+    assert len(store.representation_history(new_id)) == 3
     # As recorded before the new id arrived, the old id stood alone.
     assert store.child_facts(d_number, as_of=t0 + datetime.timedelta(hours=1)).child == d_number
     # Revoking by the record's id alone, or naming the child by either id.
