@@ -48,18 +48,25 @@ class AuditVerification(BaseModel):
 
 
 class AuditSearch(BaseModel):
-    """Which decision-log entries: those about one child (the child travels in the body, never in a URL)."""
+    """Which decision-log entries: those about one child, under any of its ids (the child travels in the body, never in a URL)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    child: PersonIdField | None = Field(None, description="Only decisions about this child (as the decision named it).")
+    child: PersonIdField | None = Field(None, description="Only decisions about this child (under any of its ids).")
     after: str | None = Field(None, description="The `next` of the previous page; from the start when omitted.")
     limit: int = Field(100, ge=1, le=1000)
 
 
 def _page(store: Any, child: str | None, after: str | None, limit: int) -> AuditPage:
     start = cursor(after, "after")
-    entries = store.read_audit(child=child, after=start, limit=limit)
+    if child is None:
+        entries = store.read_audit(after=start, limit=limit)
+    else:
+        # Decisions are logged under the id the request named: read every id of the child, merged
+        # in log order (each id's first `limit` after the cursor holds the merged first `limit`).
+        _, ids = store.person_ids(child)
+        found = [entry for each in sorted(ids) for entry in store.read_audit(child=each, after=start, limit=limit)]
+        entries = sorted(found, key=lambda entry: entry.position)[:limit]
     next_cursor = entries[-1].position if entries else (start or 0)
     return AuditPage(
         entries=[
@@ -96,7 +103,7 @@ def read_audit(
     responses=problem_responses(401, 403, 422, 503),
 )
 def search_audit(caller: Auditor, store: StoreDep, body: AuditSearch) -> AuditPage:
-    """Decision-log entries in order, optionally only those about the child named in the body."""
+    """Decision-log entries in order, optionally only those about the child named in the body (under any of its ids)."""
     return _page(store, body.child, body.after, body.limit)
 
 

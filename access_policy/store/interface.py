@@ -108,6 +108,10 @@ class FactStore(Protocol):
         """The child's current id: `child` itself, or the id that replaced it (the register's id links)."""
         ...
 
+    def person_ids(self, person: str) -> tuple[str, frozenset[str]]:
+        """(the current id, every id) of the person whose ids include `person`."""
+        ...
+
     def list_facts(self, child: str, kind: FactKind) -> list[ClinicalFact]:
         """All facts of a kind for a child (under any of its ids), revoked ones included, oldest first."""
         ...

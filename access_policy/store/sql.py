@@ -540,6 +540,13 @@ class SqlFactStore:
         with self._read() as connection:
             return _identity(connection, person.value).current
 
+    def person_ids(self, person: str) -> tuple[str, frozenset[str]]:
+        """(the current id, every id) of the person whose ids include `person`, as the id links join them."""
+        parsed = _child(person)
+        with self._read() as connection:
+            identity = _identity(connection, parsed.value)
+        return identity.current, identity.ids
+
     def list_facts(self, child: str, kind: FactKind) -> list[ClinicalFact]:
         """All facts of a kind for a child (under any of its ids), revoked ones included, oldest first."""
         person, kind = _child(child), _coerce_kind(kind)

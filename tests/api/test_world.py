@@ -273,6 +273,16 @@ def test_facts_recorded_under_a_former_id_follow_the_child_to_the_new_one(client
     assert later.status_code == 201
     feed = client.get("/v1/changes", headers=token("facts:read")).json()["changes"]
     assert [c["child"] for c in feed if c["id"] == later.json()["id"]] == [new_id]
+    # The decision log, read by either id, has the decisions asked under both.
+    _decide(client, token, MOTHER, d_number)
+    auditor = token("audit:read")
+    for asked in (new_id, d_number):
+        entries = client.post("/v1/audit/search", json={"child": asked}, headers=auditor).json()["entries"]
+        assert {e["child"] for e in entries} == {new_id, d_number}
+        assert [e["position"] for e in entries] == sorted(e["position"] for e in entries)
+        first = client.post("/v1/audit/search", json={"child": asked, "limit": 1}, headers=auditor).json()
+        rest = client.post("/v1/audit/search", json={"child": asked, "after": first["next"]}, headers=auditor).json()
+        assert first["entries"] + rest["entries"] == entries
 
 
 def test_an_exemption_under_a_parent_s_former_id_holds_under_the_new_one(client, token, clinician):
