@@ -21,12 +21,12 @@ Egenskap: Aldersgrenser – barnet fyller år ved midnatt, norsk tid
     Så får <hvem> <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | hvem   | tidspunkt              | svar        | regel              | regelnavn                               |
-      | mor    | 2026-03-28T23:59+01:00 | innsyn      | main-rule          | hovedregelen                            |
-      | mor    | 2026-03-29T00:00+01:00 | ikke innsyn | adolescent-wish    | ungdommens ønske                        |
-      | mor    | 2026-03-28T23:30Z      | ikke innsyn | adolescent-wish    | ungdommens ønske                        |
-      | mor    | 2026-03-29T03:00+02:00 | ikke innsyn | adolescent-wish    | ungdommens ønske                        |
-      | barnet | 2026-03-28T22:59Z      | ikke innsyn | default-deny       | ingen regel gir innsyn                  |
+      | hvem   | tidspunkt              | svar        | regel              | regelnavn                                |
+      | mor    | 2026-03-28T23:59+01:00 | innsyn      | main-rule          | hovedregelen                             |
+      | mor    | 2026-03-29T00:00+01:00 | ikke innsyn | adolescent-wish    | ungdommens ønske                         |
+      | mor    | 2026-03-28T23:30Z      | ikke innsyn | adolescent-wish    | ungdommens ønske                         |
+      | mor    | 2026-03-29T03:00+02:00 | ikke innsyn | adolescent-wish    | ungdommens ønske                         |
+      | barnet | 2026-03-28T22:59Z      | ikke innsyn | default-deny       | ingen regel gir innsyn                   |
       | barnet | 2026-03-28T23:00Z      | innsyn      | own-record-consent | eget innsyn når ungdommen samtykker selv |
 
   Scenariomal: 16-årsdagen faller på dagen klokken stilles tilbake til vintertid
@@ -51,10 +51,10 @@ Egenskap: Aldersgrenser – barnet fyller år ved midnatt, norsk tid
     Så får <hvem> <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | hvem   | tidspunkt            | svar        | regel                 | regelnavn                               |
+      | hvem   | tidspunkt            | svar        | regel                 | regelnavn                                |
       | mor    | 13.06.2026 kl. 23:59 | innsyn      | necessary-information | nødvendig for å ivareta foreldreansvaret |
-      | mor    | 14.06.2026 kl. 00:00 | ikke innsyn | child-adult           | barnet er myndig                        |
-      | barnet | 14.06.2026 kl. 00:00 | innsyn      | own-record-16         | eget innsyn fra 16 år                   |
+      | mor    | 14.06.2026 kl. 00:00 | ikke innsyn | child-adult           | barnet er myndig                         |
+      | barnet | 14.06.2026 kl. 00:00 | innsyn      | own-record-16         | eget innsyn fra 16 år                    |
 
   Scenariomal: Født 29. februar: 18 år 28. februar i et år uten skuddag
     Gitt barnet er født 29.02.2008
@@ -63,10 +63,10 @@ Egenskap: Aldersgrenser – barnet fyller år ved midnatt, norsk tid
     Så får mor <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | tidspunkt            | svar        | regel                 | regelnavn                               |
+      | tidspunkt            | svar        | regel                 | regelnavn                                |
       | 27.02.2026 kl. 23:59 | innsyn      | necessary-information | nødvendig for å ivareta foreldreansvaret |
-      | 28.02.2026 kl. 00:00 | ikke innsyn | child-adult           | barnet er myndig                        |
-      | 01.03.2026 kl. 00:00 | ikke innsyn | child-adult           | barnet er myndig                        |
+      | 28.02.2026 kl. 00:00 | ikke innsyn | child-adult           | barnet er myndig                         |
+      | 01.03.2026 kl. 00:00 | ikke innsyn | child-adult           | barnet er myndig                         |
 
   Scenariomal: Født 29. februar: 16 år på skuddagen i et skuddår
     Gitt barnet er født 29.02.2008

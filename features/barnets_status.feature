@@ -56,15 +56,15 @@ Egenskap: Barnets status i Folkeregisteret – død, utflyttet, forsvunnet
     Så får far <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | status             | svar        | regel              | regelnavn                       |
-      | bosatt             | innsyn      | main-rule          | hovedregelen                    |
-      | foedselsregistrert | innsyn      | main-rule          | hovedregelen                    |
-      | midlertidig        | innsyn      | main-rule          | hovedregelen                    |
-      | utflyttet          | ikke innsyn | child-not-resident | barnet er ikke bosatt i Norge   |
-      | ikkeBosatt         | ikke innsyn | child-not-resident | barnet er ikke bosatt i Norge   |
-      | forsvunnet         | ikke innsyn | child-id-inactive  | barnets identitet er ikke i bruk |
-      | opphoert           | ikke innsyn | child-id-inactive  | barnets identitet er ikke i bruk |
-      | inaktiv            | ikke innsyn | child-id-inactive  | barnets identitet er ikke i bruk |
+      | status            | svar        | regel              | regelnavn                        |
+      | bosatt            | innsyn      | main-rule          | hovedregelen                     |
+      | fødselsregistrert | innsyn      | main-rule          | hovedregelen                     |
+      | midlertidig       | innsyn      | main-rule          | hovedregelen                     |
+      | utflyttet         | ikke innsyn | child-not-resident | barnet er ikke bosatt i Norge    |
+      | ikke bosatt       | ikke innsyn | child-not-resident | barnet er ikke bosatt i Norge    |
+      | forsvunnet        | ikke innsyn | child-id-inactive  | barnets identitet er ikke i bruk |
+      | opphørt           | ikke innsyn | child-id-inactive  | barnets identitet er ikke i bruk |
+      | inaktiv           | ikke innsyn | child-id-inactive  | barnets identitet er ikke i bruk |
 
   Scenariomal: Barnets eget innsyn etter status i Folkeregisteret
     Gitt barnet er 16 år
@@ -73,13 +73,13 @@ Egenskap: Barnets status i Folkeregisteret – død, utflyttet, forsvunnet
     Så får barnet <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | status     | svar        | regel             | regelnavn                       |
-      | bosatt     | innsyn      | own-record-16     | eget innsyn fra 16 år           |
-      | utflyttet  | innsyn      | own-record-16     | eget innsyn fra 16 år           |
-      | ikkeBosatt | innsyn      | own-record-16     | eget innsyn fra 16 år           |
-      | forsvunnet | ikke innsyn | child-id-inactive | barnets identitet er ikke i bruk |
-      | opphoert   | ikke innsyn | child-id-inactive | barnets identitet er ikke i bruk |
-      | inaktiv    | ikke innsyn | child-id-inactive | barnets identitet er ikke i bruk |
+      | status      | svar        | regel             | regelnavn                        |
+      | bosatt      | innsyn      | own-record-16     | eget innsyn fra 16 år            |
+      | utflyttet   | innsyn      | own-record-16     | eget innsyn fra 16 år            |
+      | ikke bosatt | innsyn      | own-record-16     | eget innsyn fra 16 år            |
+      | forsvunnet  | ikke innsyn | child-id-inactive | barnets identitet er ikke i bruk |
+      | opphørt     | ikke innsyn | child-id-inactive | barnets identitet er ikke i bruk |
+      | inaktiv     | ikke innsyn | child-id-inactive | barnets identitet er ikke i bruk |
 
   Scenario: Barnets eget innsyn slutter ved død
     Gitt barnet er 17 år

@@ -19,19 +19,19 @@ Egenskap: Den som ikke har foreldreansvar, får ikke vite noe om barnet
     Og får bestefar det samme svaret som om barnet var et hvilket som helst annet barn
 
     Eksempler:
-      | forhold                                                                                              |
-      | barnet har adressebeskyttelse "strengtFortrolig"                                                     |
-      | barnet har adressebeskyttelse "fortrolig"                                                            |
-      | barnet døde 01.11.2026                                                                               |
-      | barnet står som død i Folkeregisteret uten dødsdato                                                  |
-      | barnet har status "forsvunnet" i Folkeregisteret                                                     |
-      | barnet har status "utflyttet" i Folkeregisteret                                                      |
-      | unntaket "U1" holder forløpet "BUP" tilbake overfor alle foreldre etter "pbrl-3-4-3"                 |
+      | forhold                                                                                                  |
+      | barnet har adressebeskyttelse "strengt fortrolig"                                                        |
+      | barnet har adressebeskyttelse "fortrolig"                                                                |
+      | barnet døde 01.11.2026                                                                                   |
+      | barnet står som død i Folkeregisteret uten dødsdato                                                      |
+      | barnet har status "forsvunnet" i Folkeregisteret                                                         |
+      | barnet har status "utflyttet" i Folkeregisteret                                                          |
+      | unntaket "U1" holder forløpet "BUP" tilbake overfor alle foreldre etter "pbrl-3-4-3"                     |
       | vedtaket "O1" om omsorgsovertakelse gir barnevernstjenesten omsorgen for barnet fra 01.09.2026 kl. 00:00 |
-      | mor har selv adressebeskyttelse "strengtFortrolig"                                                   |
+      | mor har selv adressebeskyttelse "strengt fortrolig"                                                      |
 
   Scenario: En forelder uten foreldreansvar får ikke vite at barnet har adressebeskyttelse
-    Gitt barnet har adressebeskyttelse "strengtFortrolig"
+    Gitt barnet har adressebeskyttelse "strengt fortrolig"
     Når medmor ser på "D1"
     Så får medmor ikke innsyn etter regel "no-parental-responsibility" (uten foreldreansvar)
     Og får medmor det samme svaret som om barnet var et hvilket som helst annet barn

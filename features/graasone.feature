@@ -24,13 +24,13 @@ Egenskap: Gråsonen – barn fra 12 til 16 år: barnets ønske og barnets samtyk
     Så får <hvem> <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | vurdering                                                                                 | hvem   | svar        | regel              | regelnavn                                |
-      | kan samtykke selv og av grunner som bør respekteres ikke vil at foreldrene informeres     | mor    | ikke innsyn | adolescent-wish    | ungdommens ønske                         |
-      | kan samtykke selv og av grunner som bør respekteres ikke vil at foreldrene informeres     | barnet | innsyn      | own-record-consent | eget innsyn når ungdommen samtykker selv |
-      | kan samtykke selv og har ikke noe imot at foreldrene informeres                           | far    | innsyn      | main-rule          | hovedregelen                             |
-      | kan samtykke selv og har ikke noe imot at foreldrene informeres                           | barnet | innsyn      | own-record-consent | eget innsyn når ungdommen samtykker selv |
-      | ikke kan samtykke selv og har ikke noe imot at foreldrene informeres                      | mor    | innsyn      | main-rule          | hovedregelen                             |
-      | ikke kan samtykke selv og har ikke noe imot at foreldrene informeres                      | barnet | ikke innsyn | default-deny       | ingen regel gir innsyn                   |
+      | vurdering                                                                             | hvem   | svar        | regel              | regelnavn                                |
+      | kan samtykke selv og av grunner som bør respekteres ikke vil at foreldrene informeres | mor    | ikke innsyn | adolescent-wish    | ungdommens ønske                         |
+      | kan samtykke selv og av grunner som bør respekteres ikke vil at foreldrene informeres | barnet | innsyn      | own-record-consent | eget innsyn når ungdommen samtykker selv |
+      | kan samtykke selv og har ikke noe imot at foreldrene informeres                       | far    | innsyn      | main-rule          | hovedregelen                             |
+      | kan samtykke selv og har ikke noe imot at foreldrene informeres                       | barnet | innsyn      | own-record-consent | eget innsyn når ungdommen samtykker selv |
+      | ikke kan samtykke selv og har ikke noe imot at foreldrene informeres                  | mor    | innsyn      | main-rule          | hovedregelen                             |
+      | ikke kan samtykke selv og har ikke noe imot at foreldrene informeres                  | barnet | ikke innsyn | default-deny       | ingen regel gir innsyn                   |
 
   Scenariomal: Barnets ønske respekteres også når barnet ikke selv kan samtykke
     Gitt barnet er 13 år
@@ -39,9 +39,9 @@ Egenskap: Gråsonen – barn fra 12 til 16 år: barnets ønske og barnets samtyk
     Så får <hvem> <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | vurdering                                                                                 | hvem   | svar        | regel           | regelnavn              |
-      | av grunner som bør respekteres ikke vil at foreldrene informeres                          | mor    | ikke innsyn | adolescent-wish | ungdommens ønske       |
-      | av grunner som bør respekteres ikke vil at foreldrene informeres                          | barnet | ikke innsyn | default-deny    | ingen regel gir innsyn |
+      | vurdering                                                                                  | hvem   | svar        | regel           | regelnavn              |
+      | av grunner som bør respekteres ikke vil at foreldrene informeres                           | mor    | ikke innsyn | adolescent-wish | ungdommens ønske       |
+      | av grunner som bør respekteres ikke vil at foreldrene informeres                           | barnet | ikke innsyn | default-deny    | ingen regel gir innsyn |
       | ikke kan samtykke selv og av grunner som bør respekteres ikke vil at foreldrene informeres | far    | ikke innsyn | adolescent-wish | ungdommens ønske       |
       | ikke kan samtykke selv og av grunner som bør respekteres ikke vil at foreldrene informeres | barnet | ikke innsyn | default-deny    | ingen regel gir innsyn |
 

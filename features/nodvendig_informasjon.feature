@@ -19,11 +19,11 @@ Egenskap: Nødvendig informasjon – det foreldrene må vite for å ivareta fore
     Så får <hvem> <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | hvem | opplysning | svar        | regel                 | regelnavn                               |
+      | hvem | opplysning | svar        | regel                 | regelnavn                                |
       | mor  | L1         | innsyn      | necessary-information | nødvendig for å ivareta foreldreansvaret |
       | far  | L1         | innsyn      | necessary-information | nødvendig for å ivareta foreldreansvaret |
-      | mor  | NO1        | ikke innsyn | child-16-17           | barnet er 16 eller 17 år                |
-      | far  | R1         | ikke innsyn | child-16-17           | barnet er 16 eller 17 år                |
+      | mor  | NO1        | ikke innsyn | child-16-17           | barnet er 16 eller 17 år                 |
+      | far  | R1         | ikke innsyn | child-16-17           | barnet er 16 eller 17 år                 |
 
   Scenario: 17 år: merkingen gjelder bare forelderen den er gitt til
     Gitt barnet er 17 år
@@ -46,10 +46,10 @@ Egenskap: Nødvendig informasjon – det foreldrene må vite for å ivareta fore
     Og merkingen "N3" viser legemidlene i forløpet "DIABETES" til alle foreldre som nødvendig for å ivareta foreldreansvaret
     Når far ser på tidslinjen
     Så er svarene for far:
-      | opplysning | svar        | regel                 | regelnavn                               |
+      | opplysning | svar        | regel                 | regelnavn                                |
       | L1         | innsyn      | necessary-information | nødvendig for å ivareta foreldreansvaret |
-      | NO1        | ikke innsyn | child-16-17           | barnet er 16 eller 17 år                |
-      | R1         | ikke innsyn | child-16-17           | barnet er 16 eller 17 år                |
+      | NO1        | ikke innsyn | child-16-17           | barnet er 16 eller 17 år                 |
+      | R1         | ikke innsyn | child-16-17           | barnet er 16 eller 17 år                 |
 
   Scenario: 14 år: nødvendig informasjon vises selv om barnet ikke vil at foreldrene informeres
     Gitt barnet er 14 år
@@ -57,10 +57,10 @@ Egenskap: Nødvendig informasjon – det foreldrene må vite for å ivareta fore
     Og merkingen "N3" viser legemidlet "L1" til alle foreldre som nødvendig for å ivareta foreldreansvaret
     Når mor ser på tidslinjen
     Så er svarene for mor:
-      | opplysning | svar        | regel                 | regelnavn                               |
+      | opplysning | svar        | regel                 | regelnavn                                |
       | L1         | innsyn      | necessary-information | nødvendig for å ivareta foreldreansvaret |
-      | NO1        | ikke innsyn | adolescent-wish       | ungdommens ønske                        |
-      | R1         | innsyn      | main-rule             | hovedregelen                            |
+      | NO1        | ikke innsyn | adolescent-wish       | ungdommens ønske                         |
+      | R1         | innsyn      | main-rule             | hovedregelen                             |
 
   Scenario: 14 år: nødvendig informasjon går foran en tilpasset tilgang
     Gitt barnet er 14 år
@@ -78,9 +78,9 @@ Egenskap: Nødvendig informasjon – det foreldrene må vite for å ivareta fore
     Så får mor <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | tidspunkt            | svar        | regel                 | regelnavn                               |
+      | tidspunkt            | svar        | regel                 | regelnavn                                |
       | 01.12.2026 kl. 08:59 | innsyn      | necessary-information | nødvendig for å ivareta foreldreansvaret |
-      | 01.12.2026 kl. 09:00 | ikke innsyn | child-16-17           | barnet er 16 eller 17 år                |
+      | 01.12.2026 kl. 09:00 | ikke innsyn | child-16-17           | barnet er 16 eller 17 år                 |
 
   Scenario: En merking som nødvendig informasjon, registrert på mors D-nummer, gjelder etter at hun fikk fødselsnummer
     Gitt barnet er 17 år

@@ -35,11 +35,11 @@ Egenskap: Omsorgsovertakelse – barnevernstjenesten har overtatt omsorgen
     Så får <hvem> <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | hvem                | tidspunkt            | svar        | regel                      | regelnavn          |
-      | mor                 | 31.08.2026 kl. 23:59 | innsyn      | main-rule                  | hovedregelen       |
-      | mor                 | 01.09.2026 kl. 00:00 | ikke innsyn | care-order                 | omsorgsovertakelse |
+      | hvem                | tidspunkt            | svar        | regel                      | regelnavn           |
+      | mor                 | 31.08.2026 kl. 23:59 | innsyn      | main-rule                  | hovedregelen        |
+      | mor                 | 01.09.2026 kl. 00:00 | ikke innsyn | care-order                 | omsorgsovertakelse  |
       | barnevernstjenesten | 31.08.2026 kl. 23:59 | ikke innsyn | no-parental-responsibility | uten foreldreansvar |
-      | barnevernstjenesten | 01.09.2026 kl. 00:00 | innsyn      | main-rule                  | hovedregelen       |
+      | barnevernstjenesten | 01.09.2026 kl. 00:00 | innsyn      | main-rule                  | hovedregelen        |
 
   Scenariomal: Når vedtaket opphører, får foreldrene innsyn igjen og barnevernstjenesten ikke
     Gitt vedtaket "O1" gjelder til 01.12.2026 kl. 00:00
@@ -47,10 +47,10 @@ Egenskap: Omsorgsovertakelse – barnevernstjenesten har overtatt omsorgen
     Så får <hvem> <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | hvem                | tidspunkt            | svar        | regel                      | regelnavn          |
-      | far                 | 30.11.2026 kl. 23:59 | ikke innsyn | care-order                 | omsorgsovertakelse |
-      | far                 | 01.12.2026 kl. 00:00 | innsyn      | main-rule                  | hovedregelen       |
-      | barnevernstjenesten | 30.11.2026 kl. 23:59 | innsyn      | main-rule                  | hovedregelen       |
+      | hvem                | tidspunkt            | svar        | regel                      | regelnavn           |
+      | far                 | 30.11.2026 kl. 23:59 | ikke innsyn | care-order                 | omsorgsovertakelse  |
+      | far                 | 01.12.2026 kl. 00:00 | innsyn      | main-rule                  | hovedregelen        |
+      | barnevernstjenesten | 30.11.2026 kl. 23:59 | innsyn      | main-rule                  | hovedregelen        |
       | barnevernstjenesten | 01.12.2026 kl. 00:00 | ikke innsyn | no-parental-responsibility | uten foreldreansvar |
 
   Scenario: Et vedtak som er trukket tilbake, stanser ikke lenger foreldrenes innsyn

@@ -50,12 +50,12 @@ Egenskap: Representasjon og adressebeskyttelse – hvem som har foreldreansvar
     Når mor ser på "D1"
     Så får mor <svar> etter regel "<regel>" (<regelnavn>)
 
-    Eksempler: «strengtFortrolig» er Folkeregisterets kode for strengt fortrolig adresse
-      | gradering        | svar        | regel              | regelnavn                 |
-      | fortrolig        | ikke innsyn | address-protection | barnets adressebeskyttelse |
-      | strengtFortrolig | ikke innsyn | address-protection | barnets adressebeskyttelse |
-      | klientadresse    | innsyn      | main-rule          | hovedregelen              |
-      | ugradert         | innsyn      | main-rule          | hovedregelen              |
+    Eksempler:
+      | gradering         | svar        | regel              | regelnavn                  |
+      | fortrolig         | ikke innsyn | address-protection | barnets adressebeskyttelse |
+      | strengt fortrolig | ikke innsyn | address-protection | barnets adressebeskyttelse |
+      | klientadresse     | innsyn      | main-rule          | hovedregelen               |
+      | ugradert          | innsyn      | main-rule          | hovedregelen               |
 
   Scenariomal: En forelder som selv har adressebeskyttelse, kan ikke representere barnet digitalt
     Gitt mor og far har felles foreldreansvar
@@ -64,11 +64,11 @@ Egenskap: Representasjon og adressebeskyttelse – hvem som har foreldreansvar
     Så får <hvem> <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | gradering        | hvem | svar        | regel                        | regelnavn                                   |
-      | strengtFortrolig | mor  | ikke innsyn | requester-address-protection | adressebeskyttelse hos den som ber om innsyn |
-      | fortrolig        | mor  | ikke innsyn | requester-address-protection | adressebeskyttelse hos den som ber om innsyn |
-      | klientadresse    | mor  | innsyn      | main-rule                    | hovedregelen                                |
-      | strengtFortrolig | far  | innsyn      | main-rule                    | hovedregelen                                |
+      | gradering         | hvem | svar        | regel                        | regelnavn                                    |
+      | strengt fortrolig | mor  | ikke innsyn | requester-address-protection | adressebeskyttelse hos den som ber om innsyn |
+      | fortrolig         | mor  | ikke innsyn | requester-address-protection | adressebeskyttelse hos den som ber om innsyn |
+      | klientadresse     | mor  | innsyn      | main-rule                    | hovedregelen                                 |
+      | strengt fortrolig | far  | innsyn      | main-rule                    | hovedregelen                                 |
 
   Scenario: Foreldreansvar uten noen kjent ansvarlig gir ingen innsyn
     Gitt Folkeregisteret har en foreldreansvarsrelasjon med ansvar "ukjent" uten noen ansvarlig
@@ -100,10 +100,10 @@ Egenskap: Representasjon og adressebeskyttelse – hvem som har foreldreansvar
     Så får <hvem> <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | hvem | tidspunkt            | svar        | regel                      | regelnavn          |
-      | far  | 30.11.2026 kl. 23:59 | innsyn      | main-rule                  | hovedregelen       |
+      | hvem | tidspunkt            | svar        | regel                      | regelnavn           |
+      | far  | 30.11.2026 kl. 23:59 | innsyn      | main-rule                  | hovedregelen        |
       | far  | 01.12.2026 kl. 00:00 | ikke innsyn | no-parental-responsibility | uten foreldreansvar |
-      | mor  | 01.12.2026 kl. 00:00 | innsyn      | main-rule                  | hovedregelen       |
+      | mor  | 01.12.2026 kl. 00:00 | innsyn      | main-rule                  | hovedregelen        |
 
   Scenariomal: Foreldreansvar som begynner å gjelde senere, gir innsyn fra den dagen
     Gitt medmor står i Folkeregisteret med ansvar "felles"
@@ -112,9 +112,9 @@ Egenskap: Representasjon og adressebeskyttelse – hvem som har foreldreansvar
     Så får medmor <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | tidspunkt            | svar        | regel                      | regelnavn          |
+      | tidspunkt            | svar        | regel                      | regelnavn           |
       | 30.11.2026 kl. 23:59 | ikke innsyn | no-parental-responsibility | uten foreldreansvar |
-      | 01.12.2026 kl. 00:00 | innsyn      | main-rule                  | hovedregelen       |
+      | 01.12.2026 kl. 00:00 | innsyn      | main-rule                  | hovedregelen        |
 
   Scenario: Barnevernstjenesten har foreldreansvaret
     Gitt barnevernstjenesten har foreldreansvaret alene
@@ -128,6 +128,6 @@ Egenskap: Representasjon og adressebeskyttelse – hvem som har foreldreansvar
 
   Scenario: Barnets adressebeskyttelse gjelder også barnevernstjenesten
     Gitt barnevernstjenesten har foreldreansvaret alene
-    Og barnet har adressebeskyttelse "strengtFortrolig"
+    Og barnet har adressebeskyttelse "strengt fortrolig"
     Når barnevernstjenesten ser på "D1"
     Så får barnevernstjenesten ikke innsyn etter regel "address-protection" (barnets adressebeskyttelse)

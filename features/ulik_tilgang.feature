@@ -19,8 +19,8 @@ Egenskap: Ulik tilgang for foreldrene
     Gitt tilgangen "T1" gir far bare innsyn i timeavtaler
     Når far ser på tidslinjen
     Så er svarene for far:
-      | opplysning | svar        | regel          | regelnavn                                 |
-      | A1         | innsyn      | main-rule      | hovedregelen                              |
+      | opplysning | svar        | regel          | regelnavn                                  |
+      | A1         | innsyn      | main-rule      | hovedregelen                               |
       | R1         | ikke innsyn | access-profile | tilpasset tilgang for den enkelte forelder |
       | M1         | ikke innsyn | access-profile | tilpasset tilgang for den enkelte forelder |
 
@@ -43,9 +43,9 @@ Egenskap: Ulik tilgang for foreldrene
     Så får far <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | opplysning | svar        | regel          | regelnavn                                 |
-      | A1         | innsyn      | main-rule      | hovedregelen                              |
-      | M1         | innsyn      | main-rule      | hovedregelen                              |
+      | opplysning | svar        | regel          | regelnavn                                  |
+      | A1         | innsyn      | main-rule      | hovedregelen                               |
+      | M1         | innsyn      | main-rule      | hovedregelen                               |
       | R1         | ikke innsyn | access-profile | tilpasset tilgang for den enkelte forelder |
 
   Scenariomal: En tidsbegrenset tilgang
@@ -55,9 +55,9 @@ Egenskap: Ulik tilgang for foreldrene
     Så får far <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | tidspunkt            | svar        | regel          | regelnavn                                 |
+      | tidspunkt            | svar        | regel          | regelnavn                                  |
       | 31.01.2027 kl. 23:59 | ikke innsyn | access-profile | tilpasset tilgang for den enkelte forelder |
-      | 01.02.2027 kl. 00:00 | innsyn      | main-rule      | hovedregelen                              |
+      | 01.02.2027 kl. 00:00 | innsyn      | main-rule      | hovedregelen                               |
 
   Scenario: Et unntak går foran tilgangen
     Gitt tilgangen "T6" gir far bare innsyn i timeavtaler

@@ -42,24 +42,24 @@ Egenskap: Unntak – helsepersonell holder journalopplysninger tilbake overfor f
     Gitt unntaket "U9" holder notatene og dokumentene i forløpet "BUP" tilbake overfor alle foreldre etter "pbrl-3-4-3"
     Når mor ser på tidslinjen
     Så er svarene for mor:
-      | opplysning | svar        | regel     | regelnavn        |
+      | opplysning | svar        | regel     | regelnavn         |
       | D1         | ikke innsyn | exemption | unntak fra innsyn |
-      | R1         | innsyn      | main-rule | hovedregelen     |
-      | A1         | innsyn      | main-rule | hovedregelen     |
+      | R1         | innsyn      | main-rule | hovedregelen      |
+      | A1         | innsyn      | main-rule | hovedregelen      |
       | NO1        | ikke innsyn | exemption | unntak fra innsyn |
-      | VA1        | innsyn      | main-rule | hovedregelen     |
+      | VA1        | innsyn      | main-rule | hovedregelen      |
 
   Scenario: Alt fra én henvisning holdes tilbake, resten av journalen vises
     Gitt unntaket "U3" holder henvisningen "H7" tilbake overfor alle foreldre etter "pbrl-3-4-3"
     Og unntaket "U4" holder forløpet "BUP" tilbake overfor far etter "pbrl-3-4-3"
     Når mor ser på tidslinjen
     Så er svarene for mor:
-      | opplysning | svar        | regel     | regelnavn        |
+      | opplysning | svar        | regel     | regelnavn         |
       | D1         | ikke innsyn | exemption | unntak fra innsyn |
       | R1         | ikke innsyn | exemption | unntak fra innsyn |
-      | A1         | innsyn      | main-rule | hovedregelen     |
-      | NO1        | innsyn      | main-rule | hovedregelen     |
-      | VA1        | innsyn      | main-rule | hovedregelen     |
+      | A1         | innsyn      | main-rule | hovedregelen      |
+      | NO1        | innsyn      | main-rule | hovedregelen      |
+      | VA1        | innsyn      | main-rule | hovedregelen      |
     Og begrunnelsen nevner ikke "U4"
 
   Scenariomal: Et unntak overfor én navngitt forelder gjelder bare den forelderen
@@ -68,9 +68,9 @@ Egenskap: Unntak – helsepersonell holder journalopplysninger tilbake overfor f
     Så får <hvem> <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | hvem | svar        | regel     | regelnavn        |
+      | hvem | svar        | regel     | regelnavn         |
       | far  | ikke innsyn | exemption | unntak fra innsyn |
-      | mor  | innsyn      | main-rule | hovedregelen     |
+      | mor  | innsyn      | main-rule | hovedregelen      |
 
   Scenariomal: Et dokument holdes tilbake for en periode
     Gitt unntaket "U5" holder dokumentet "D1" tilbake overfor alle foreldre etter "pbrl-3-4-3"
@@ -80,12 +80,12 @@ Egenskap: Unntak – helsepersonell holder journalopplysninger tilbake overfor f
     Så får mor <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler: før, ved og etter periodens start og slutt
-      | tidspunkt            | svar        | regel     | regelnavn        |
-      | 01.12.2026 kl. 07:59 | innsyn      | main-rule | hovedregelen     |
+      | tidspunkt            | svar        | regel     | regelnavn         |
+      | 01.12.2026 kl. 07:59 | innsyn      | main-rule | hovedregelen      |
       | 01.12.2026 kl. 08:00 | ikke innsyn | exemption | unntak fra innsyn |
       | 28.02.2027 kl. 23:59 | ikke innsyn | exemption | unntak fra innsyn |
-      | 01.03.2027 kl. 00:00 | innsyn      | main-rule | hovedregelen     |
-      | 02.03.2027 kl. 12:00 | innsyn      | main-rule | hovedregelen     |
+      | 01.03.2027 kl. 00:00 | innsyn      | main-rule | hovedregelen      |
+      | 02.03.2027 kl. 12:00 | innsyn      | main-rule | hovedregelen      |
 
   Scenariomal: Et unntak som er trukket tilbake, gjelder ikke lenger
     Gitt unntaket "U6" holder henvisningen "H7" tilbake overfor alle foreldre etter "pbrl-3-4-3"
@@ -94,9 +94,9 @@ Egenskap: Unntak – helsepersonell holder journalopplysninger tilbake overfor f
     Så får far <svar> etter regel "<regel>" (<regelnavn>)
 
     Eksempler:
-      | tidspunkt            | svar        | regel     | regelnavn        |
+      | tidspunkt            | svar        | regel     | regelnavn         |
       | 05.12.2026 kl. 09:59 | ikke innsyn | exemption | unntak fra innsyn |
-      | 05.12.2026 kl. 10:00 | innsyn      | main-rule | hovedregelen     |
+      | 05.12.2026 kl. 10:00 | innsyn      | main-rule | hovedregelen      |
 
   Scenario: Unntak og merking som nødvendig informasjon på samme dokument: unntaket vinner
     Gitt unntaket "U7" holder dokumentet "D1" tilbake overfor alle foreldre etter "pbrl-5-1-2"

@@ -61,6 +61,31 @@ D_NUMRE: dict[str, str] = {navn: make_person_id(fodt, serial, d_number=True) for
 ORGANISASJONER: dict[str, str] = {"barnevernstjenesten": BARNEVERNSTJENESTEN}
 ANSVAR_ALENE = {"mor": Responsibility.MOR, "far": Responsibility.FAR, "medmor": Responsibility.MEDMOR}
 
+# Folkeregisteret's gradings and statuses in the words a reader uses (the register's codes beside).
+GRADERINGER: dict[str, AddressProtection] = {
+    "ugradert": AddressProtection.UGRADERT,
+    "klientadresse": AddressProtection.KLIENTADRESSE,
+    "fortrolig": AddressProtection.FORTROLIG,
+    "strengt fortrolig": AddressProtection.STRENGT_FORTROLIG,
+}
+STATUSER: dict[str, RegisterStatus] = {
+    "bosatt": RegisterStatus.BOSATT,
+    "fødselsregistrert": RegisterStatus.FOEDSELSREGISTRERT,
+    "midlertidig": RegisterStatus.MIDLERTIDIG,
+    "ikke bosatt": RegisterStatus.IKKE_BOSATT,
+    "utflyttet": RegisterStatus.UTFLYTTET,
+    "forsvunnet": RegisterStatus.FORSVUNNET,
+    "opphørt": RegisterStatus.OPPHOERT,
+    "inaktiv": RegisterStatus.INAKTIV,
+}
+
+
+def _ord(ordbok: dict, tekst: str, hva: str):
+    """Look a scenario's word up, failing with the words that are known."""
+    assert tekst in ordbok, f"unknown {hva} `{tekst}` (known: {', '.join(ordbok)})"
+    return ordbok[tekst]
+
+
 # The kinds of journal entry, as a scenario names one entry, several, and all of a scope's.
 ARTER: dict[str, ItemKind] = {
     "timeavtale": ItemKind.APPOINTMENT,
@@ -492,19 +517,19 @@ def foreldreansvar_gyldighet(verden: Verden, hvem: str, grense: str, nar: str) -
 def egen_adressebeskyttelse(verden: Verden, hvem: str, grad: str) -> None:
     """The holder's own address protection grading, as the register gives it on the holder's record."""
     for spec in verden.holder_records(hvem):
-        spec.adressebeskyttelse = AddressProtection(grad)
+        spec.adressebeskyttelse = _ord(GRADERINGER, grad, "address protection")
 
 
 @given(parsers.re(r'barnet har adressebeskyttelse "(?P<grad>[^"]+)"'))
 def adressebeskyttelse(verden: Verden, grad: str) -> None:
     """The child's address protection grading."""
-    verden.protection = AddressProtection(grad)
+    verden.protection = _ord(GRADERINGER, grad, "address protection")
 
 
 @given(parsers.re(r'barnet har status "(?P<status>[^"]+)" i Folkeregisteret'))
 def barnets_status(verden: Verden, status: str) -> None:
     """The child's register status (`folkeregisterpersonstatus`)."""
-    verden.status = RegisterStatus(status)
+    verden.status = _ord(STATUSER, status, "register status")
 
 
 @given(parsers.re(r"barnet døde (?P<dodsdato>\d{2}\.\d{2}\.\d{4})"))
