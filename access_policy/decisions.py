@@ -20,30 +20,21 @@ from access_policy.errors import AccessPolicyError
 from access_policy.facts import (
     AccessProfile,
     Assessment,
+    CareOrder,
     ChildFacts,
-    ClinicalFact,
-    Exemption,
     Item,
-    NecessaryInformation,
+    RegisterStatus,
     Responsibility,
 )
 from access_policy.identity import is_organisation_number, parse_party_id
-from access_policy.policy import DIMENSION_NAMES, Outcome, Policy
+from access_policy.policy import DIMENSION_NAMES, Outcome, Policy, reachable
 
 log = logging.getLogger(__name__)
 
 ENGINE_ERROR = "engine-error"
 
 # The dimensions that depend on the item (the others are fixed for a requester, child and time).
-_ITEM_DIMENSIONS = frozenset({"exempted", "necessary", "assessment", "profile"})
-
-# When several assessments cover one item, the strongest wins: hiding from parents first.
-_ASSESSMENT_RANK = {
-    "none": 0,
-    "cannot-consent": 1,
-    "consents-parents-informed": 2,
-    "consents-parents-not-informed": 3,
-}
+_ITEM_DIMENSIONS = frozenset({"exempted", "necessary", "shared", "wish", "consent", "profile"})
 
 
 class Effect(str, enum.Enum):
@@ -126,51 +117,113 @@ def _error_decision(policy: Policy, error: BaseException) -> Decision:
     return Decision(Effect.DENY, ENGINE_ERROR, (), (Reason(ENGINE_ERROR, detail=detail),), policy.version)
 
 
+_Key = tuple[str, str]  # (system, value): a qualified reference, as a dictionary key
+
+
+def _key(reference) -> _Key | None:
+    return None if reference is None else (reference.system, reference.value)
+
+
 class _ScopeIndex:
-    """Active facts of one kind that concern the requester, indexed by item, pathway and referral."""
+    """Active facts of one kind that concern the requester, indexed by item, pathway and referral (and `all`)."""
 
-    __slots__ = ("by_item", "by_pathway", "by_referral")
+    __slots__ = ("by_item", "by_pathway", "by_referral", "everything")
 
-    def __init__(self, facts: Iterable[Exemption | NecessaryInformation | Assessment]):
-        self.by_item: dict[str, list] = {}
-        self.by_pathway: dict[str, list] = {}
-        self.by_referral: dict[str, list] = {}
+    def __init__(self, facts: Iterable):
+        self.by_item: dict[_Key, list] = {}
+        self.by_pathway: dict[_Key, list] = {}
+        self.by_referral: dict[_Key, list] = {}
+        self.everything: list = []
         for fact in facts:
             scope = fact.scope
-            if scope.item is not None:
-                self.by_item.setdefault(scope.item, []).append(fact)
+            if scope.all:
+                self.everything.append(fact)
+            elif scope.item is not None:
+                self.by_item.setdefault(_key(scope.item), []).append(fact)
             elif scope.pathway is not None:
-                self.by_pathway.setdefault(scope.pathway, []).append(fact)
+                self.by_pathway.setdefault(_key(scope.pathway), []).append(fact)
             else:
-                self.by_referral.setdefault(scope.referral, []).append(fact)
+                self.by_referral.setdefault(_key(scope.referral), []).append(fact)
 
     def __bool__(self) -> bool:
-        return bool(self.by_item or self.by_pathway or self.by_referral)
-
-    def hits(self, item: Item) -> tuple[str | None, str | None, str | None] | None:
-        """Which of the item's id, pathway and referral some fact covers; None when none is."""
-        hit_item = item.id if item.id in self.by_item else None
-        pathway, referral = item.pathway, item.referral
-        hit_pathway = pathway if pathway is not None and pathway in self.by_pathway else None
-        hit_referral = referral if referral is not None and referral in self.by_referral else None
-        if hit_item is None and hit_pathway is None and hit_referral is None:
-            return None
-        return (hit_item, hit_pathway, hit_referral)
+        return bool(self.by_item or self.by_pathway or self.by_referral or self.everything)
 
     def covering(self, item: Item) -> list:
-        """The facts that cover the item, item scope first."""
-        found = list(self.by_item.get(item.id, ()))
+        """The facts whose scope covers the item (its kind included), item scope first."""
+        found = list(self.by_item.get((item.system, item.id), ()))
         if item.pathway is not None:
-            found += self.by_pathway.get(item.pathway, ())
+            found += self.by_pathway.get(_key(item.pathway), ())
         if item.referral is not None:
-            found += self.by_referral.get(item.referral, ())
-        return found
+            found += self.by_referral.get(_key(item.referral), ())
+        found += self.everything
+        # The index found the target; a kind-restricted scope must also name the item's kind.
+        return [fact for fact in found if fact.scope.kinds is None or item.kind in fact.scope.kinds]
 
 
-def _assessment_value(assessment: Assessment) -> str:
-    if not assessment.adolescent_can_consent:
-        return "cannot-consent"
-    return "consents-parents-informed" if assessment.parents_informed else "consents-parents-not-informed"
+class _Ids:
+    """Which ids name the same person: union-find over the register's id links and former ids."""
+
+    def __init__(self, facts: ChildFacts | None):
+        self._parent: dict[str, str] = {}
+        if facts is None:
+            return
+        for link in facts.id_links:
+            self._union(link.former, link.current)
+        representation = facts.representation
+        if representation is not None:
+            for former in representation.former_ids:
+                self._union(former, facts.child)
+            for holder in representation.holders:
+                if holder.id is not None:
+                    for former in holder.former_ids:
+                        self._union(former, holder.id)
+
+    def _find(self, party: str) -> str:
+        parent = self._parent.get(party, party)
+        if parent == party:
+            return party
+        root = self._find(parent)
+        self._parent[party] = root
+        return root
+
+    def _union(self, a: str, b: str) -> None:
+        root_a, root_b = self._find(a), self._find(b)
+        if root_a != root_b:
+            self._parent[root_a] = root_b
+
+    def same(self, a: str | None, b: str | None) -> bool:
+        """True when both ids are given and name the same person (or organisation)."""
+        return a is not None and b is not None and self._find(a) == self._find(b)
+
+
+def _status(representation, at: datetime.datetime) -> tuple[str, tuple[Reason, ...]]:
+    """The child's register status as the policy reads it (docs/policy.md), with its reason."""
+    if representation is None:
+        return "active", ()
+    status = representation.status
+    if status is RegisterStatus.DOED:
+        if representation.deceased_at(at):
+            detail = representation.death_date.isoformat() if representation.death_date else None
+            return "deceased", (Reason("child-deceased", detail=detail),)
+        return "active", ()
+    if status in (RegisterStatus.UTFLYTTET, RegisterStatus.IKKE_BOSATT):
+        return "not-resident", (Reason("child-not-resident", detail=status.value),)
+    if status in (RegisterStatus.FORSVUNNET, RegisterStatus.OPPHOERT, RegisterStatus.INAKTIV):
+        return "inactive", (Reason("child-id-inactive", detail=status.value),)
+    return "active", ()
+
+
+def _wish_window_holds(assessment: Assessment, item: Item, at: datetime.datetime) -> bool:
+    """True when an ended wish keeps this item confided: created within the window, or of unknown date."""
+    start, end = assessment.confided_window
+    if end is None or end > at:
+        return False  # not ended yet (or not begun): the active wish, if any, decides
+    if assessment.revoked_at is not None and assessment.release_confided:
+        return False
+    created = item.created
+    if created is None:
+        return True  # doubt: an undated item may have been confided
+    return (start is None or start <= created) and created < end
 
 
 class _RequesterView:
@@ -184,37 +237,71 @@ class _RequesterView:
         self.base_reasons: dict[str, tuple[Reason, ...]] = {}
         self._decisions: dict[tuple, Decision] = {}
         requester = parse_party_id(requester)
+        ids = _Ids(facts)
+        self.ids = ids
         child = facts.child if facts is not None else None
-        kind = "child" if requester == child else ("organisation" if is_organisation_number(requester) else "person")
+        if ids.same(requester, child):
+            kind = "child"
+        else:
+            kind = "organisation" if is_organisation_number(requester) else "person"
         self.requester_kind = kind
         self.base_reasons["requester"] = (Reason("own-record"),) if kind == "child" else ()
 
         representation = facts.representation if facts is not None else None
         self.representation = self._representation_state(representation, policy, at)
+        self.status, self.base_reasons["status"] = _status(representation, at)
         protected = representation is not None and representation.address_protection.protects
         self.protection = "protected" if protected else "none"
         if protected:
             self.base_reasons["protection"] = (Reason("address-protection", detail=representation.address_protection.value),)
-        self.responsibility = self._responsibility(representation, requester) if kind != "child" else "none"
         birth_date = facts.birth_date if facts is not None else None
         band = age_band(age_at(birth_date, at)) if birth_date is not None else AgeBand.UNKNOWN
         self.age = band.value
         self.base_reasons["age"] = _AGE_REASONS[band]
 
-        active = (lambda fact: fact.active_at(at))
-        concerns = (lambda fact: fact.active_at(at) and fact.applies_to_party(requester))
         if facts is None:
             facts = ChildFacts.model_construct(child=requester)
+        # Care orders end at 18 (the service's consent under §4-4 is for a minor).
+        care_orders = [c for c in facts.care_orders if c.active_at(at)] if band is not AgeBand.ADULT else []
+        self.care_order = "in-force" if care_orders else "none"
+        self.base_reasons["care_order"] = tuple(Reason("care-order", fact=c.id) for c in care_orders)
+        serving = [c for c in care_orders if c.organisation == requester]
+        if kind == "child":
+            self.responsibility, self.requester_protection = "none", "none"
+        else:
+            self.responsibility, self.requester_protection = self._responsibility(representation, requester, serving)
+
+        if kind == "child":
+            # Only an exemption naming the child (any of its ids) withholds from the child: `all`
+            # means all representatives, never the patient (pbrl §5-1 second paragraph).
+            def concerns(fact) -> bool:
+                return fact.active_at(at) and fact.applies_to != "all" and any(ids.same(p, requester) for p in fact.applies_to)
+        else:
+            def concerns(fact) -> bool:
+                return fact.active_at(at) and (fact.applies_to == "all" or any(ids.same(p, requester) for p in fact.applies_to))
+
         self.exemptions = _ScopeIndex(filter(concerns, facts.exemptions))
-        self.necessary = _ScopeIndex(filter(concerns, facts.necessary_information))
-        self.assessments = _ScopeIndex(filter(active, facts.assessments))
-        profiles = [p for p in facts.access_profiles if p.representative == requester and p.active_at(at)]
+        self.necessary = _ScopeIndex(filter(concerns, facts.necessary_information) if kind != "child" else ())
+        # A grant counts only when the adolescent made it (the author is the child, under any id).
+        grants = [
+            g for g in facts.sharing_grants
+            if kind == "person" and g.active_at(at) and ids.same(g.grantee, requester)
+            and g.author is not None and ids.same(g.author.person, facts.child)
+        ]
+        self.grants = _ScopeIndex(grants)
+        wishes = [a for a in facts.assessments if a.wishes_parents_not_informed]
+        self.wishes = _ScopeIndex(a for a in wishes if a.active_at(at))
+        self.confided = _ScopeIndex(a for a in wishes if not a.active_at(at))
+        self.consents = _ScopeIndex(a for a in facts.assessments if a.adolescent_can_consent is True and a.active_at(at))
+        profiles = [p for p in facts.access_profiles if ids.same(p.representative, requester) and p.active_at(at)]
         self.profiles: list[AccessProfile] = profiles
         # Several active profiles for one representative: only kinds in all of them (deny wins).
         self.profile_kinds = frozenset.intersection(*(frozenset(p.kinds) for p in profiles)) if profiles else None
         # Per item only the non-empty indexes are asked (bound once here, not tested per item).
-        self._hits = tuple(index.hits if index else None for index in (self.exemptions, self.necessary, self.assessments))
-        self.prefix = (kind, self.representation, self.protection, self.responsibility, self.age)
+        self._indexes = tuple(
+            index if index else None
+            for index in (self.exemptions, self.necessary, self.grants, self.wishes, self.confided, self.consents)
+        )
 
     def _representation_state(self, representation, policy: Policy, at: datetime.datetime) -> str:
         if representation is None:
@@ -229,85 +316,127 @@ class _RequesterView:
         self.base_reasons["representation"] = ()
         return "current"
 
-    def _responsibility(self, representation, requester: str) -> str:
+    def _responsibility(self, representation, requester: str, serving: list[CareOrder]) -> tuple[str, str]:
+        """(responsibility, the requester's own protection) from the register's records and care orders."""
+        if serving:
+            # The child welfare service that has taken over care consents (pbrl §4-4).
+            self.base_reasons["responsibility"] = tuple(Reason("care-order-service", fact=c.id) for c in serving)
+            return "holder", "none"
         if representation is None:
             self.base_reasons["responsibility"] = (Reason("no-parental-responsibility"),)
-            return "none"
-        mine = [h.responsibility for h in representation.holders if h.party == requester]
+            return "none", "none"
+        records = [
+            h for h in representation.holders
+            if (h.id is not None and self.ids.same(h.id, requester)) or (h.organisation is not None and h.organisation == requester)
+        ]
+        # A person with a confidential address cannot represent, whatever the record's dates.
+        protected = [h.address_protection for h in records if h.address_protection.protects]
+        self.base_reasons["requester_protection"] = (
+            (Reason("requester-address-protection", detail=protected[0].value),) if protected else ()
+        )
+        own_protection = "protected" if protected else "none"
+        mine = [h.responsibility for h in records if h.holds_at(self.at)]
         known = [r for r in mine if r is not Responsibility.UKJENT]
         if known and len(known) != len(mine):
             # The register says both "holder" and "unknown" for this person: doubt denies.
             self.base_reasons["responsibility"] = (Reason("conflicting-representation"),)
-            return "none"
+            return "none", own_protection
         if known:
             self.base_reasons["responsibility"] = (Reason("parental-responsibility", detail=known[0].value),)
-            return "holder"
-        code = "responsibility-unknown" if mine else "no-parental-responsibility"
+            return "holder", own_protection
+        if mine:
+            code = "responsibility-unknown"
+        elif records:
+            code = "parental-responsibility-ended"
+        else:
+            code = "no-parental-responsibility"
         self.base_reasons["responsibility"] = (Reason(code),)
-        return "none"
+        return "none", own_protection
 
     def decide(self, item: Item) -> Decision:
-        """Decide one item: look up which facts cover it, then reuse or build the decision."""
+        """Decide one item: find which facts cover it, then reuse or build the decision."""
         if not isinstance(item, Item):
             # Without facts that cover items the cache key never reads the item, so anything
             # (None, a raw dict) would otherwise get the main rule's permit.
             raise AccessPolicyError(f"not an item: {type(item).__name__}", code="invalid-item")
-        # The prefix is fixed for the view, so a decision depends only on which scopes of which
-        # facts cover the item and on its kind: that is the cache key. Most items share one.
-        exempted, necessary, assessed = self._hits
+        exemptions, necessary, grants, wishes, confided, consents = self._indexes
+        covering = (
+            exemptions.covering(item) if exemptions is not None else (),
+            necessary.covering(item) if necessary is not None else (),
+            grants.covering(item) if grants is not None else (),
+            wishes.covering(item) if wishes is not None else (),
+            [a for a in confided.covering(item) if _wish_window_holds(a, item, self.at)] if confided is not None else (),
+            consents.covering(item) if consents is not None else (),
+        )
+        # A decision depends only on which facts cover the item (their scopes' kinds already
+        # applied) and, under an access profile, on its kind: that is the cache key.
         key = (
-            exempted(item) if exempted is not None else None,
-            necessary(item) if necessary is not None else None,
-            assessed(item) if assessed is not None else None,
+            tuple(tuple(fact.id for fact in found) for found in covering),
             item.kind if self.profile_kinds is not None else None,
         )
         decision = self._decisions.get(key)
         if decision is None:
-            decision = self._decide_uncached(item, key)
+            decision = self._decide_uncached(item, covering)
             self._decisions[key] = decision
         return decision
 
-    def _decide_uncached(self, item: Item, key: tuple) -> Decision:
-        exempted = "no" if key[0] is None else "yes"
-        necessary = "no" if key[1] is None else "yes"
-        assessment = "none"
-        for fact in self.assessments.covering(item) if key[2] is not None else ():
-            value = _assessment_value(fact)
-            if _ASSESSMENT_RANK[value] > _ASSESSMENT_RANK[assessment]:
-                assessment = value
+    def _decide_uncached(self, item: Item, covering: tuple) -> Decision:
+        exempted, necessary, granted, wished, confided, consented = covering
         kinds = self.profile_kinds
-        profile = "none" if kinds is None else ("includes" if item.kind in kinds else "excludes")
-        request = (*self.prefix, exempted, necessary, assessment, profile)
-        return self._build(self.policy.evaluate(request), item, request)
+        values = {
+            "requester": self.requester_kind,
+            "representation": self.representation,
+            "requester_protection": self.requester_protection,
+            "status": self.status,
+            "protection": self.protection,
+            "responsibility": self.responsibility,
+            "care_order": self.care_order,
+            "age": self.age,
+            "exempted": "yes" if exempted else "no",
+            "necessary": "yes" if necessary else "no",
+            "shared": "yes" if granted else "no",
+            "wish": "yes" if wished or confided else "no",
+            "consent": "yes" if consented else "no",
+            "profile": "none" if kinds is None else ("includes" if item.kind in kinds else "excludes"),
+        }
+        request = reachable(tuple(values[name] for name in DIMENSION_NAMES))
+        return self._build(self.policy.evaluate(request), item, request, covering)
 
-    def _build(self, outcome: Outcome, item: Item, request: tuple[str, ...]) -> Decision:
+    def _build(self, outcome: Outcome, item: Item, request: tuple[str, ...], covering: tuple) -> Decision:
         reasons: list[Reason] = []
         legal_basis = list(outcome.legal_basis)
         values = dict(zip(DIMENSION_NAMES, request))
         for dimension in outcome.conditioned:
             if dimension in _ITEM_DIMENSIONS:
-                reasons += self._item_reasons(dimension, values[dimension], item, legal_basis)
+                reasons += self._item_reasons(dimension, values[dimension], item, legal_basis, covering)
             else:
                 reasons += self.base_reasons.get(dimension, ())
         effect = Effect.PERMIT if outcome.permit else Effect.DENY
         return Decision(effect, outcome.rule, tuple(legal_basis), tuple(reasons), self.policy.version)
 
-    def _item_reasons(self, dimension: str, value: str, item: Item, legal_basis: list[str]) -> list[Reason]:
-        if dimension == "exempted" and value == "yes":
-            found = self.exemptions.covering(item)
-            for fact in found:
+    def _item_reasons(
+        self, dimension: str, value: str, item: Item, legal_basis: list[str], covering: tuple
+    ) -> list[Reason]:
+        exempted, necessary, granted, wished, confided, consented = covering
+        if value in ("no", "none"):
+            return []
+        if dimension == "exempted":
+            for fact in exempted:
                 if fact.legal_basis not in legal_basis:
                     legal_basis.append(fact.legal_basis)
-            return [Reason("exemption", fact=fact.id, detail=fact.legal_basis) for fact in found]
-        if dimension == "necessary" and value == "yes":
-            return [Reason("necessary-information", fact=fact.id) for fact in self.necessary.covering(item)]
-        if dimension == "assessment" and value != "none":
-            return [
-                Reason("adolescent-assessment", fact=fact.id, detail=_assessment_value(fact))
-                for fact in self.assessments.covering(item)
-                if _assessment_value(fact) == value
+            code = "withheld-from-patient" if self.requester_kind == "child" else "exemption"
+            return [Reason(code, fact=fact.id, detail=fact.legal_basis) for fact in exempted]
+        if dimension == "necessary":
+            return [Reason("necessary-information", fact=fact.id) for fact in necessary]
+        if dimension == "shared":
+            return [Reason("sharing-grant", fact=fact.id) for fact in granted]
+        if dimension == "wish":
+            return [Reason("adolescent-wish", fact=fact.id) for fact in wished] + [
+                Reason("confided-under-wish", fact=fact.id) for fact in confided
             ]
-        if dimension == "profile" and value != "none":
+        if dimension == "consent":
+            return [Reason("adolescent-consents", fact=fact.id) for fact in consented]
+        if dimension == "profile":
             excluding = value == "excludes"
             return [
                 Reason("access-profile", fact=p.id, detail=f"{item.kind.value} {value}")

@@ -30,29 +30,81 @@ MODEL_FILE = "model.conf"
 RULES_FILE = "rules.csv"
 SETTINGS_FILE = "settings.toml"
 
-# The vocabulary of derived requests: each dimension and the values it can take. A rule row
-# may only name these values, so a typo in the table is a load error, not a silent non-match.
+# The vocabulary of derived requests: each dimension and the values it can take; the first value
+# is the neutral one (no fact, nothing special). A rule row may only name these values, so a typo
+# in the table is a load error, not a silent non-match. docs/policy.md says how each is derived.
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "requester": ("person", "organisation", "child"),
     "representation": ("current", "stale", "missing"),
+    "requester_protection": ("none", "protected"),
+    "status": ("active", "not-resident", "deceased", "inactive"),
     "protection": ("none", "protected"),
     "responsibility": ("holder", "none"),
+    "care_order": ("none", "in-force"),
     "age": ("0-11", "12-15", "16-17", "18+", "unknown"),
     "exempted": ("no", "yes"),
     "necessary": ("no", "yes"),
-    "assessment": ("none", "cannot-consent", "consents-parents-informed", "consents-parents-not-informed"),
+    "shared": ("no", "yes"),
+    "wish": ("no", "yes"),
+    "consent": ("no", "yes"),
     "profile": ("none", "includes", "excludes"),
 }
 DIMENSION_NAMES = tuple(DIMENSIONS)
-RULE_COLUMNS = ("rule", "order", *DIMENSION_NAMES, "effect", "legal_basis")
+RULE_COLUMNS = ("rule", "order", *DIMENSION_NAMES, "effect", "legal_basis", "name_no")
+_POSITION = {name: position for position, name in enumerate(DIMENSION_NAMES)}
 
 # Legal bases a rule may cite (see docs/policy.md for their text).
 LEGAL_BASES = frozenset(
     {
         "pbrl-3-4-1", "pbrl-3-4-2", "pbrl-3-4-3", "pbrl-3-4-4", "pbrl-4-3", "pbrl-4-4",
-        "pbrl-5-1-1", "pbrl-5-1-2", "pbrl-5-1-4", "bl-47",
+        "pbrl-5-1-1", "pbrl-5-1-2", "pbrl-5-1-4", "pbrl-5-1-5", "bl-47", "hpl-22",
     }
 )
+
+
+def fixed_dimensions(requester: str, representation: str, age: str) -> dict[str, str]:
+    """The dimensions that cannot vary for this requester, representation state and age band, and their value.
+
+    This is the one definition of the reachable request space: the engine's derivation applies it
+    (`reachable`) and `Policy.derived_requests` enumerates only what it leaves open, so `verify`
+    sees every request the engine can ask and no other. Why each is fixed:
+    the child's own access depends only on the register status, age, and the facts aimed at the
+    child (withholding, competence); a representative has no competence of their own; an
+    organisation has no address protection of its own and receives no sharing grant; without a
+    current representation nothing from the register is known; sharing exists only from 16 to
+    18 (the adolescent decides), the wish only from 12 to 16 (§3-4 second paragraph), and
+    competence gives own access only from 12 to 16 (from 16 it is the main rule for the child).
+    """
+    fixed: dict[str, str] = {}
+    if requester == "child":
+        fixed.update(requester_protection="none", protection="none", responsibility="none", care_order="none",
+                     necessary="no", shared="no", wish="no", profile="none")
+        if age != "12-15":
+            fixed["consent"] = "no"
+        return fixed
+    fixed["consent"] = "no"
+    if requester == "organisation":
+        fixed.update(requester_protection="none", shared="no")
+    if representation != "current":
+        fixed.update(requester_protection="none", status="active", protection="none", responsibility="none")
+    if age != "16-17":
+        fixed["shared"] = "no"
+    if age != "12-15":
+        fixed["wish"] = "no"
+    return fixed
+
+
+def reachable(request: "DerivedRequest") -> "DerivedRequest":
+    """The request with the dimensions that cannot matter set to their fixed value (see `fixed_dimensions`)."""
+    fixed = fixed_dimensions(request[0], request[1], request[_POSITION["age"]])
+    if not fixed:
+        return request
+    values = list(request)
+    for name, value in fixed.items():
+        values[_POSITION[name]] = value
+    return tuple(values)
+
+
 EFFECTS = {"permit": "allow", "deny": "deny"}
 
 # Reported when casbin finds no row (a table without a catch-all) or fails: never an allow.
@@ -72,6 +124,7 @@ class Rule:
     effect: str  # "permit" | "deny"
     legal_basis: tuple[str, ...]
     line: int
+    name_no: str = ""  # the rule's Norwegian name, for scenarios and people ("hovedregelen")
 
     def matches(self, request: DerivedRequest) -> bool:
         """Evaluate the row directly (used to cross-check casbin)."""
@@ -167,12 +220,24 @@ class Policy:
         return Outcome(rule.id, permit, rule.legal_basis, rule.conditioned)
 
     def derived_requests(self) -> Iterator[DerivedRequest]:
-        """Every derived request the vocabulary allows (the whole, finite request space)."""
-        return itertools.product(*DIMENSIONS.values())
+        """Every reachable derived request (the whole, finite request space the engine can ask)."""
+        return reachable_requests()
 
     def table(self) -> dict[DerivedRequest, Outcome]:
         """The outcome of every derived request: the policy as a total function."""
         return {request: self.evaluate(request) for request in self.derived_requests()}
+
+
+def reachable_requests() -> Iterator[DerivedRequest]:
+    """Every reachable derived request: per requester, representation state and age, the product of what stays open."""
+    names = DIMENSION_NAMES
+    for requester in DIMENSIONS["requester"]:
+        for representation in DIMENSIONS["representation"]:
+            for age in DIMENSIONS["age"]:
+                fixed = fixed_dimensions(requester, representation, age)
+                fixed.update(requester=requester, representation=representation, age=age)
+                choices = [(fixed[name],) if name in fixed else DIMENSIONS[name] for name in names]
+                yield from itertools.product(*choices)
 
 
 def default_policy_dir() -> Path:
@@ -297,9 +362,12 @@ def _parse_rules(path: Path, text: str) -> list[Rule]:
         for basis in legal_basis:
             if basis not in LEGAL_BASES:
                 raise fail(f"legal basis `{basis}` is not known (known: {', '.join(sorted(LEGAL_BASES))})")
+        name_no = row["name_no"]
+        if not name_no:
+            raise fail(f"rule `{rule_id}` needs a Norwegian name in `name_no`")
         seen_ids[rule_id] = number
         seen_orders[order] = number
-        rules.append(Rule(rule_id, order, conditions, effect, legal_basis, number))
+        rules.append(Rule(rule_id, order, conditions, effect, legal_basis, number, name_no))
     if not header_seen:
         raise PolicyLoadError("no header row", file=str(path))
     if not rules:

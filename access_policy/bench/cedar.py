@@ -16,7 +16,7 @@ from typing import Sequence
 import cedarpy
 
 from access_policy.age import AgeBand, age_at, age_band
-from access_policy.facts import ChildFacts, Item, ItemKind, Scope
+from access_policy.facts import ChildFacts, Item, ItemKind, Reference, Scope
 
 POLICIES = """
 @id("no-current-representation")
@@ -30,8 +30,8 @@ forbid (principal, action == Action::"view", resource) when { resource in Group:
 @id("child-16-17")
 forbid (principal, action == Action::"view", resource) when { resource.child.age_band == "16-17" }
   unless { resource in Group::"necessary-all" || resource in principal.necessary };
-@id("adolescent-consent")
-forbid (principal, action == Action::"view", resource) when { resource.child.age_band == "12-15" && resource in Group::"consent-hidden" }
+@id("adolescent-wish")
+forbid (principal, action == Action::"view", resource) when { resource.child.age_band == "12-15" && resource in Group::"wish-hidden" }
   unless { resource in Group::"necessary-all" || resource in principal.necessary };
 @id("access-profile")
 forbid (principal, action == Action::"view", resource) when { resource in principal.profile_excludes }
@@ -56,12 +56,17 @@ def _ref(kind: str, id_: str) -> dict[str, dict[str, str]]:
     return {"__entity": _uid(kind, id_)}
 
 
+def _text(reference: Reference | None) -> str | None:
+    """A qualified reference as one entity id part (`system|value`)."""
+    return None if reference is None else f"{reference.system}|{reference.value}"
+
+
 def _scope_uid(child: str, scope: Scope) -> dict[str, str]:
     if scope.item is not None:
-        return _uid("Item", f"{child}/{scope.item}")
+        return _uid("Item", f"{child}/{_text(scope.item)}")
     if scope.pathway is not None:
-        return _uid("Pathway", f"{child}/{scope.pathway}")
-    return _uid("Referral", f"{child}/{scope.referral}")
+        return _uid("Pathway", f"{child}/{_text(scope.pathway)}")
+    return _uid("Referral", f"{child}/{_text(scope.referral)}")
 
 
 def entities(facts: ChildFacts, requesters: Sequence[str], items: Sequence[Item], at, *, representation_state: str = "current") -> list[dict]:
@@ -85,8 +90,8 @@ def entities(facts: ChildFacts, requesters: Sequence[str], items: Sequence[Item]
             for group in groups:
                 edge(_scope_uid(child, mark.scope), _uid("Group", group))
     for assessment in facts.assessments:
-        if assessment.active_at(at) and assessment.adolescent_can_consent and not assessment.parents_informed:
-            edge(_scope_uid(child, assessment.scope), _uid("Group", "consent-hidden"))
+        if assessment.active_at(at) and assessment.wishes_parents_not_informed:
+            edge(_scope_uid(child, assessment.scope), _uid("Group", "wish-hidden"))
     for profile in facts.access_profiles:
         if profile.active_at(at):
             for kind in ItemKind:
@@ -122,8 +127,8 @@ def entities(facts: ChildFacts, requesters: Sequence[str], items: Sequence[Item]
         )
     seen_scopes: set[tuple[str, str]] = set()
     for item in items:
-        item_parents = list(parents.get(("Item", f"{child}/{item.id}"), ()))
-        for kind, value in (("Pathway", item.pathway), ("Referral", item.referral), ("Kind", item.kind.value)):
+        item_parents = list(parents.get(("Item", f"{child}/{_text(item.reference)}"), ()))
+        for kind, value in (("Pathway", _text(item.pathway)), ("Referral", _text(item.referral)), ("Kind", item.kind.value)):
             if value is None:
                 continue
             uid = _uid(kind, f"{child}/{value}")
@@ -131,7 +136,7 @@ def entities(facts: ChildFacts, requesters: Sequence[str], items: Sequence[Item]
             if (kind, uid["id"]) not in seen_scopes:
                 seen_scopes.add((kind, uid["id"]))
                 out.append({"uid": uid, "attrs": {}, "parents": parents.get((kind, uid["id"]), [])})
-        out.append({"uid": _uid("Item", f"{child}/{item.id}"), "attrs": {"kind": item.kind.value, "child": _ref("Child", child)}, "parents": item_parents})
+        out.append({"uid": _uid("Item", f"{child}/{_text(item.reference)}"), "attrs": {"kind": item.kind.value, "child": _ref("Child", child)}, "parents": item_parents})
     return out
 
 
@@ -139,7 +144,7 @@ def requests(facts: ChildFacts, requester: str, items: Sequence[Item]) -> list[d
     """One Cedar request per item."""
     principal = _uid("Person", requester)
     return [
-        {"principal": principal, "action": _ACTION, "resource": _uid("Item", f"{facts.child}/{item.id}"), "context": {}}
+        {"principal": principal, "action": _ACTION, "resource": _uid("Item", f"{facts.child}/{_text(item.reference)}"), "context": {}}
         for item in items
     ]
 

@@ -19,7 +19,7 @@ from casbin.model import Model
 from casbin.persist.adapter import Adapter
 
 from access_policy.age import AgeBand, age_at, age_band
-from access_policy.facts import ChildFacts, Item, ItemKind, Scope
+from access_policy.facts import ChildFacts, Item, ItemKind, Reference, Scope
 from access_policy.bench.timeline import Timeline
 
 MODEL = """
@@ -50,8 +50,13 @@ GLOBAL_LINES: tuple[Line, ...] = (
 )
 
 
+def _text(reference: Reference | None) -> str | None:
+    """A qualified reference as one policy cell (`system|value`)."""
+    return None if reference is None else f"{reference.system}|{reference.value}"
+
+
 def _scope_cells(scope: Scope) -> tuple[str, str, str]:
-    return (scope.item or "*", scope.pathway or "*", scope.referral or "*")
+    return (_text(scope.item) or "*", _text(scope.pathway) or "*", _text(scope.referral) or "*")
 
 
 def _parties(applies_to, holders: Sequence[str]) -> Sequence[str]:
@@ -76,8 +81,8 @@ def child_lines(facts: ChildFacts, at) -> list[Line]:
             for party in parties:
                 lines.append(("60", party, child, *_scope_cells(mark.scope), "*", "*", "allow", "necessary-information"))
     for assessment in facts.assessments:
-        if assessment.active_at(at) and assessment.adolescent_can_consent and not assessment.parents_informed:
-            lines.append(("80", "*", child, *_scope_cells(assessment.scope), "*", "12-15", "deny", "adolescent-consent"))
+        if assessment.active_at(at) and assessment.wishes_parents_not_informed:
+            lines.append(("80", "*", child, *_scope_cells(assessment.scope), "*", "12-15", "deny", "adolescent-wish"))
     for profile in facts.access_profiles:
         if profile.active_at(at):
             for kind in ItemKind:
@@ -108,9 +113,9 @@ def filler_lines(count: int, seed: int = 7) -> list[Line]:
             lines.append(("20", "*", child, "*", "*", "*", "*", "*", "deny", "address-protection"))
         under_16 = rng.random() < 0.8
         if under_16 and rng.random() < 0.05:
-            lines.append(("50", "*", child, "*", f"pw-{rng.randrange(20)}", "*", "*", "*", "deny", "exemption"))
+            lines.append(("50", "*", child, "*", f"local|pw-{rng.randrange(20)}", "*", "*", "*", "deny", "exemption"))
         if under_16 and rng.random() < 0.1 and rng.random() < 0.25:
-            lines.append(("80", "*", child, "*", f"pw-{rng.randrange(20)}", "*", "*", "12-15", "deny", "adolescent-consent"))
+            lines.append(("80", "*", child, "*", f"local|pw-{rng.randrange(20)}", "*", "*", "12-15", "deny", "adolescent-wish"))
         if under_16 and holders == 2 and rng.random() < 0.03:
             for kind in rng.sample(kinds, 5):
                 lines.append(("90", f"8{number:09d}1", child, "*", "*", "*", kind, "*", "deny", "access-profile"))
@@ -159,6 +164,6 @@ class NaiveCasbin:
         band = age_band(age_at(birth_date, at)).value if birth_date is not None else AgeBand.UNKNOWN.value
         enforce = self.enforcer.enforce
         return [
-            bool(enforce(requester, child.child, item.id, item.pathway or "", item.referral or "", item.kind.value, band))
+            bool(enforce(requester, child.child, _text(item.reference), _text(item.pathway) or "", _text(item.referral) or "", item.kind.value, band))
             for item in items
         ]

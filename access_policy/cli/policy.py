@@ -16,7 +16,7 @@ from access_policy import analysis
 from access_policy.cli import app
 from access_policy.decisions import Decision, decide_many
 from access_policy.errors import AccessPolicyError, InvalidIdError, PolicyLoadError
-from access_policy.facts import ChildFacts, Item, ItemKind
+from access_policy.facts import LOCAL_SYSTEM, ChildFacts, Item, ItemKind
 from access_policy.identity import parse_party_id
 from access_policy.policy import Policy, load_policy
 
@@ -95,6 +95,7 @@ def decide(
     kind: Annotated[Optional[ItemKind], typer.Option(help="The item's kind.")] = None,
     pathway: Annotated[Optional[str], typer.Option(help="The item's care pathway.")] = None,
     referral: Annotated[Optional[str], typer.Option(help="The item's referral.")] = None,
+    system: Annotated[str, typer.Option(help="The item's source system: `local`, an organisation number or a URI.")] = LOCAL_SYSTEM,
     items_file: Annotated[Optional[Path], typer.Option("--items", help="A JSON file with a list of items.")] = None,
     at: Annotated[Optional[str], typer.Option(help="Decision time, RFC 3339 with offset (default: now).")] = None,
     policy_dir: PolicyDirOption = None,
@@ -124,7 +125,7 @@ def decide(
         else:
             if kind is None:
                 raise fail("--item needs --kind")
-            items = [Item(id=item_id, kind=kind, pathway=pathway, referral=referral)]
+            items = [Item(id=item_id, system=system, kind=kind, pathway=pathway, referral=referral)]
     except ValidationError as error:
         raise fail(_validation_message(error, "items")) from None
     decisions = decide_many(policy, facts, requester, items, when)
@@ -141,7 +142,8 @@ def _explain(policy: Policy, item: Item, decision: Decision) -> None:
     out.print(f"[bold]{item.id}[/bold] ({item.kind.value}): [bold {colour}]{decision.effect.value}[/bold {colour}]")
     rule = policy.rule(decision.rule)
     where = f" (order {rule.order}, {policy.directory.name}/rules.csv line {rule.line})" if rule else ""
-    out.print(f"  rule: {decision.rule}{where}")
+    name = f" ({rule.name_no})" if rule else ""
+    out.print(f"  rule: {decision.rule}{name}{where}")
     out.print(f"  legal basis: {', '.join(decision.legal_basis) or '—'}")
     for reason in decision.reasons:
         parts = [reason.code] + [f"fact {reason.fact}"] * (reason.fact is not None) + [reason.detail] * (reason.detail is not None)
@@ -153,7 +155,7 @@ def _explain(policy: Policy, item: Item, decision: Decision) -> None:
 def verify(
     policy_dir: Annotated[Optional[Path], typer.Argument(help="Policy directory (default: the national policy).")] = None,
 ) -> None:
-    """Load a policy and check, over every possible request, the properties the law requires."""
+    """Load a policy and check, over every reachable request and generated facts, the properties the law requires."""
     policy = load_policy_or_exit(policy_dir, code=1)
     checks = analysis.verify(policy)
     table = Table(title=f"policy {policy.version} ({policy.directory})")

@@ -91,8 +91,8 @@ def test_verify_fails_on_a_policy_that_breaks_a_property(tmp_path: Path):
     broken = tmp_path / "broken"
     shutil.copytree(default_policy_dir(), broken)
     rules = broken / "rules.csv"
-    rules.write_text(rules.read_text().replace("child-adult,40,person|organisation,*,*,*,18+,*,*,*,*,deny",
-                                               "child-adult,40,person|organisation,*,*,*,18+,*,*,*,*,permit"))
+    rules.write_text(rules.read_text().replace("child-adult,40,person|organisation,*,*,*,*,*,*,18+,*,*,*,*,*,*,deny",
+                                               "child-adult,40,person|organisation,*,*,*,*,*,*,18+,*,*,*,*,*,*,permit"))
     result = run("verify", str(broken))
     assert result.returncode == 1
     assert "adult-child" in result.stderr
@@ -102,7 +102,7 @@ def test_verify_names_file_and_line_of_a_typo(tmp_path: Path):
     broken = tmp_path / "broken"
     shutil.copytree(default_policy_dir(), broken)
     rules = broken / "rules.csv"
-    text = rules.read_text().replace("main-rule,100,person|organisation,*,*,holder", "main-rule,100,person|organisation,*,*,holdr")
+    text = rules.read_text().replace("main-rule,100,person|organisation,*,*,*,*,holder", "main-rule,100,person|organisation,*,*,*,*,holdr")
     rules.write_text(text)
     line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("main-rule,"))
     result = run("verify", str(broken))
@@ -114,8 +114,8 @@ def test_diff_reports_changed_request_classes(tmp_path: Path):
     changed = tmp_path / "changed"
     shutil.copytree(default_policy_dir(), changed)
     rules = changed / "rules.csv"
-    rules.write_text(rules.read_text().replace("adolescent-consent,80,person|organisation,*,*,*,12-15,*,*,consents-parents-not-informed,*,deny",
-                                               "adolescent-consent,80,person|organisation,*,*,*,12-15,*,*,consents-parents-not-informed,*,permit"))
+    rules.write_text(rules.read_text().replace("adolescent-wish,80,person|organisation,*,*,*,*,*,*,12-15,*,*,*,yes,*,*,deny",
+                                               "adolescent-wish,80,person|organisation,*,*,*,*,*,*,12-15,*,*,*,yes,*,*,permit"))
     result = run("diff", str(default_policy_dir()), str(changed))
     assert result.returncode == 0, result.stderr
-    assert "6 of 8640" in result.stdout
+    assert "9 of 8448" in result.stdout

@@ -128,8 +128,8 @@ def test_an_assessment_names_its_fact(national_policy: Policy) -> None:
     child = facts(14, assessments=(hiding,))
     for_parent = decide(national_policy, child, MOTHER, DOCUMENT, T)
     for_child = decide(national_policy, child, child.child, DOCUMENT, T)
-    assert (for_parent.effect, for_parent.rule) == (Effect.DENY, "adolescent-consent")
-    assert Reason("adolescent-assessment", fact="V1", detail="consents-parents-not-informed") in for_parent.reasons
+    assert (for_parent.effect, for_parent.rule) == (Effect.DENY, "adolescent-wish")
+    assert Reason("adolescent-wish", fact="V1") in for_parent.reasons
     assert (for_child.effect, for_child.rule) == (Effect.PERMIT, "own-record-consent")
     assert "V1" in fact_ids(for_child)
 
@@ -278,7 +278,7 @@ def test_decide_many_agrees_with_decide_item_by_item(national_policy: Policy, re
 def test_a_busy_record_uses_every_rule_it_should(national_policy: Policy) -> None:
     """The list above is not trivial: the mother meets several rules across it."""
     rules = {d.rule for d in decide_many(national_policy, _busy_child(), MOTHER, _many_items(), T)}
-    assert {"main-rule", "exemption", "adolescent-consent", "access-profile", "necessary-information"} <= rules
+    assert {"main-rule", "exemption", "adolescent-wish", "access-profile", "necessary-information"} <= rules
 
 
 def test_an_empty_list_gives_no_decisions(national_policy: Policy) -> None:
