@@ -69,7 +69,7 @@ Egenskap: Nytt fødselsnummer – det som er registrert på et D-nummer, gjelder
 
   Scenariomal: Det som holdes tilbake overfor barnet, gjelder barnet under begge numre
     Gitt barnet er 16 år
-    Og barnet fikk fødselsnummer i stedet for D-nummer 01.10.2026 kl. 00:00
+    Og barnet fikk fødselsnummer i stedet for D-nummer 01.10.2026 kl. 00:00, kjent fra <kjent>
     Og unntaket "U3" holder notatet "NO1" tilbake overfor barnet etter "pbrl-5-1-2"
     Og unntaket "U3" ble registrert <registrert>
     Når barnet ser på "NO1" med <nummer> sitt
@@ -77,9 +77,13 @@ Egenskap: Nytt fødselsnummer – det som er registrert på et D-nummer, gjelder
     Og begrunnelsen nevner "U3"
 
     Eksempler:
-      | registrert           | nummer          |
-      | 15.09.2026 kl. 10:00 | fødselsnummeret |
-      | 15.10.2026 kl. 10:00 | D-nummeret      |
+      | registrert           | nummer          | kjent                       |
+      | 15.09.2026 kl. 10:00 | fødselsnummeret | dagens og tidligere uttrekk |
+      | 15.10.2026 kl. 10:00 | D-nummeret      | dagens og tidligere uttrekk |
+      | 15.09.2026 kl. 10:00 | fødselsnummeret | bare dagens uttrekk         |
+      | 15.10.2026 kl. 10:00 | D-nummeret      | bare dagens uttrekk         |
+      | 15.09.2026 kl. 10:00 | fødselsnummeret | bare et tidligere uttrekk   |
+      | 15.10.2026 kl. 10:00 | D-nummeret      | bare et tidligere uttrekk   |
 
   Scenario: Barnet som spør med sitt gamle D-nummer, får sitt eget innsyn
     Gitt barnet er 16 år
