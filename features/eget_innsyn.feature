@@ -29,7 +29,7 @@ Egenskap: Barnets eget innsyn
 
   Scenario: 13 år: barnet ser det det selv kan samtykke til
     Gitt barnet er 13 år
-    Og vurderingen "V1" for forløpet "UNGDOM" sier at barnet kan samtykke selv og har ikke noe imot at foreldrene informeres
+    Og vurderingen "V1" for forløpet "UNGDOM" sier at barnet kan samtykke selv og ikke har noe imot at foreldrene informeres
     Når barnet ser på "R1"
     Så får barnet innsyn etter regel "own-record-consent" (eget innsyn når ungdommen samtykker selv)
     Og begrunnelsen nevner "V1"

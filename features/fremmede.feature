@@ -16,7 +16,7 @@ Egenskap: Den som ikke har foreldreansvar, får ikke vite noe om barnet
     Gitt <forhold>
     Når bestefar ser på "D1"
     Så får bestefar ikke innsyn etter regel "no-parental-responsibility" (uten foreldreansvar)
-    Og får bestefar det samme svaret som om barnet var et hvilket som helst annet barn
+    Og bestefar får det samme svaret som om barnet var et hvilket som helst annet barn
 
     Eksempler:
       | forhold                                                                                                  |
@@ -34,4 +34,4 @@ Egenskap: Den som ikke har foreldreansvar, får ikke vite noe om barnet
     Gitt barnet har adressebeskyttelse "strengt fortrolig"
     Når medmor ser på "D1"
     Så får medmor ikke innsyn etter regel "no-parental-responsibility" (uten foreldreansvar)
-    Og får medmor det samme svaret som om barnet var et hvilket som helst annet barn
+    Og medmor får det samme svaret som om barnet var et hvilket som helst annet barn

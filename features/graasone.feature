@@ -27,10 +27,10 @@ Egenskap: Gråsonen – barn fra 12 til 16 år: barnets ønske og barnets samtyk
       | vurdering                                                                             | hvem   | svar        | regel              | regelnavn                                |
       | kan samtykke selv og av grunner som bør respekteres ikke vil at foreldrene informeres | mor    | ikke innsyn | adolescent-wish    | ungdommens ønske                         |
       | kan samtykke selv og av grunner som bør respekteres ikke vil at foreldrene informeres | barnet | innsyn      | own-record-consent | eget innsyn når ungdommen samtykker selv |
-      | kan samtykke selv og har ikke noe imot at foreldrene informeres                       | far    | innsyn      | main-rule          | hovedregelen                             |
-      | kan samtykke selv og har ikke noe imot at foreldrene informeres                       | barnet | innsyn      | own-record-consent | eget innsyn når ungdommen samtykker selv |
-      | ikke kan samtykke selv og har ikke noe imot at foreldrene informeres                  | mor    | innsyn      | main-rule          | hovedregelen                             |
-      | ikke kan samtykke selv og har ikke noe imot at foreldrene informeres                  | barnet | ikke innsyn | default-deny       | ingen regel gir innsyn                   |
+      | kan samtykke selv og ikke har noe imot at foreldrene informeres                       | far    | innsyn      | main-rule          | hovedregelen                             |
+      | kan samtykke selv og ikke har noe imot at foreldrene informeres                       | barnet | innsyn      | own-record-consent | eget innsyn når ungdommen samtykker selv |
+      | ikke kan samtykke selv og ikke har noe imot at foreldrene informeres                  | mor    | innsyn      | main-rule          | hovedregelen                             |
+      | ikke kan samtykke selv og ikke har noe imot at foreldrene informeres                  | barnet | ikke innsyn | default-deny       | ingen regel gir innsyn                   |
 
   Scenariomal: Barnets ønske respekteres også når barnet ikke selv kan samtykke
     Gitt barnet er 13 år
@@ -73,7 +73,7 @@ Egenskap: Gråsonen – barn fra 12 til 16 år: barnets ønske og barnets samtyk
 
   Scenario: To vurderinger som dekker samme notat: den som skjermer barnet, gjelder
     Gitt barnet er 15 år
-    Og vurderingen "V3" for forløpet "HELSESTASJON" sier at barnet ikke kan samtykke selv og har ikke noe imot at foreldrene informeres
+    Og vurderingen "V3" for forløpet "HELSESTASJON" sier at barnet ikke kan samtykke selv og ikke har noe imot at foreldrene informeres
     Og vurderingen "V4" for henvisningen "H3" sier at barnet av grunner som bør respekteres ikke vil at foreldrene informeres
     Når mor ser på "NO1"
     Så får mor ikke innsyn etter regel "adolescent-wish" (ungdommens ønske)
@@ -82,7 +82,7 @@ Egenskap: Gråsonen – barn fra 12 til 16 år: barnets ønske og barnets samtyk
 
   Scenario: Når barnet fyller 16 år, avgjør alderen og ikke vurderingen
     Gitt barnet er født 10.01.2011
-    Og vurderingen "V6" for forløpet "HELSESTASJON" sier at barnet kan samtykke selv og har ikke noe imot at foreldrene informeres
+    Og vurderingen "V6" for forløpet "HELSESTASJON" sier at barnet kan samtykke selv og ikke har noe imot at foreldrene informeres
     Og vurderingen "V6" ble gjort 15.03.2025 kl. 10:00
     Når mor ser på "NO1" den 20.01.2027 kl. 12:00
     Så får mor ikke innsyn etter regel "child-16-17" (barnet er 16 eller 17 år)

@@ -9,10 +9,10 @@ Egenskap: Flere journalsystemer – samme forløpsnummer betyr ikke samme forlø
     Gitt i dag er 30.11.2026 kl. 12:00
     Og mor og far har felles foreldreansvar
     Og journalen har:
-      | opplysning | type  | forløp | system     |
-      | SN1        | notat | BUP    | sykehusets |
-      | FN1        | notat | BUP    | fastlegens |
-      | LN1        | notat | BUP    |            |
+      | opplysning | type  | forløp | kilde     |
+      | SN1        | notat | BUP    | sykehuset |
+      | FN1        | notat | BUP    | fastlegen |
+      | LN1        | notat | BUP    |           |
 
   Scenario: Et unntak for sykehusets forløp skjuler ikke fastlegens forløp med samme nummer
     Gitt barnet er 13 år

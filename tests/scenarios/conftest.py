@@ -124,9 +124,10 @@ OPPLYSNING_ORD = ("journalopplysningen", "timeavtalen", "prøvesvaret", "dokumen
 # Two journal systems that may use the same ids for different things; an id without a system
 # is the deployment's own (`local`).
 SYSTEMER: dict[str, str] = {
-    "sykehusets": "https://sykehus.example/journal",
-    "fastlegens": "https://fastlege.example/journal",
+    "sykehuset": "https://sykehus.example/journal",
+    "fastlegen": "https://fastlege.example/journal",
 }
+SYSTEM_GENITIV = {"sykehusets": "sykehuset", "fastlegens": "fastlegen"}
 
 # The rules whose decision rests on a recorded fact: its id must be among the reasons.
 REGLER_MED_FAKTUM = frozenset(
@@ -139,7 +140,7 @@ REGLER_MED_FAKTUM = frozenset(
 # The time forms a scenario may use: Oslo local time, or ISO 8601 with its own UTC offset.
 TID = r"(?:den )?(?:\d{2}\.\d{2}\.\d{4} kl\. \d{2}:\d{2}|\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:\d{2}))"
 _ARTLISTE = "(?:" + "|".join(ARTER_BESTEMT) + ")"
-_SYSTEM = r'(?: i (?:' + "|".join(SYSTEMER) + r') system)?'
+_SYSTEM = r'(?: i (?:' + "|".join(SYSTEM_GENITIV) + r') system)?'
 OMFANG = (
     rf'(?P<omfang>(?:{_ARTLISTE}(?:(?:, | og ){_ARTLISTE})* i )?'
     rf'(?:hele journalen|(?:{"|".join(OPPLYSNING_ORD)}|forløpet|henvisningen) "[^"]+"{_SYSTEM}))'
@@ -202,7 +203,7 @@ def les_omfang(tekst: str) -> Scope:
     ord_, navn, system = re.fullmatch(r'(\S+) "([^"]+)"(?: i (\S+) system)?', tekst).groups()
     values: dict[str, Any] = {"kinds": kinds}
     if system is not None:
-        values["system"] = SYSTEMER[system]
+        values["system"] = SYSTEMER[SYSTEM_GENITIV[system]]
     if ord_ == "forløpet":
         return Scope(pathway=navn, **values)
     if ord_ == "henvisningen":
@@ -594,7 +595,7 @@ def _item(
     assert navn not in verden.items, f"the journal entry `{navn}` is named twice in the scenario"
     values: dict[str, Any] = {"id": navn, "kind": ARTER[art], "pathway": forlop, "referral": henvisning}
     if system:
-        values["system"] = SYSTEMER[system]
+        values["system"] = _ord(SYSTEMER, system, "journal system")
     if opprettet:
         values["created"] = tidspunkt(opprettet)
     verden.items[navn] = Item(**values)
@@ -604,7 +605,7 @@ def _item(
     parsers.re(
         r'journalen har (?:en|et) (?P<art>\S+) "(?P<element>[^"]+)"'
         r'(?: i forløpet "(?P<forlop>[^"]+)")?(?: fra henvisningen "(?P<henvisning>[^"]+)")?'
-        rf"(?: i (?P<system>{'|'.join(SYSTEMER)}) system)?(?:, skrevet (?P<opprettet>{TID}))?"
+        rf"(?: i (?P<system>{'|'.join(SYSTEM_GENITIV)}) system)?(?:, skrevet (?P<opprettet>{TID}))?"
     )
 )
 def journalen_har(
@@ -612,21 +613,21 @@ def journalen_har(
     system: str | None, opprettet: str | None,
 ) -> None:
     """One journal entry, optionally in a care pathway, from a referral, in a named system, with its date."""
-    _item(verden, element, art, forlop, henvisning, system, opprettet)
+    _item(verden, element, art, forlop, henvisning, SYSTEM_GENITIV.get(system) if system else None, opprettet)
 
 
 @given("journalen har:")
 def journalen_har_tabell(verden: Verden, datatable: list[list[str]]) -> None:
-    """Several entries: columns opplysning, type, and optionally forløp, henvisning, system, skrevet."""
+    """Several entries: columns opplysning, type, and optionally forløp, henvisning, kilde (the system), skrevet."""
     header, *rows = datatable
     header = [cell.strip() for cell in header]
-    unknown = set(header) - {"opplysning", "type", "forløp", "henvisning", "system", "skrevet"}
+    unknown = set(header) - {"opplysning", "type", "forløp", "henvisning", "kilde", "skrevet"}
     assert not unknown, f"unknown columns {sorted(unknown)}"
     for row in rows:
         values = dict(zip(header, (cell.strip() for cell in row)))
         _item(
             verden, values["opplysning"], values["type"], values.get("forløp") or None,
-            values.get("henvisning") or None, values.get("system") or None, values.get("skrevet") or None,
+            values.get("henvisning") or None, values.get("kilde") or None, values.get("skrevet") or None,
         )
 
 
@@ -650,7 +651,7 @@ _VURDERING_LEDD: dict[str, tuple[str, bool]] = {
     "kan samtykke selv": ("adolescent_can_consent", True),
     "ikke kan samtykke selv": ("adolescent_can_consent", False),
     "av grunner som bør respekteres ikke vil at foreldrene informeres": ("parents_informed", False),
-    "har ikke noe imot at foreldrene informeres": ("parents_informed", True),
+    "ikke har noe imot at foreldrene informeres": ("parents_informed", True),
 }
 
 
@@ -659,11 +660,11 @@ def vurdering(verden: Verden, fakta: str, omfang: str, innhold: str) -> None:
     """A grey-zone assessment: the adolescent's competence, wish, or both (joined by «og»).
 
     «kan samtykke selv» / «ikke kan samtykke selv» is competence (pbrl § 4-3 b); «av grunner som
-    bør respekteres ikke vil at foreldrene informeres» / «har ikke noe imot at foreldrene informeres» is the wish
+    bør respekteres ikke vil at foreldrene informeres» / «ikke har noe imot at foreldrene informeres» is the wish
     (§ 3-4 second paragraph).
     """
     values: dict[str, bool] = {}
-    for ledd in re.split(r",? og (?=kan |ikke kan |av grunner |har )", innhold.strip()):
+    for ledd in re.split(r",? og (?=kan |ikke kan |av grunner |ikke har )", innhold.strip()):
         assert ledd in _VURDERING_LEDD, f"unknown part of an assessment `{ledd}` (known: {list(_VURDERING_LEDD)})"
         name, value = _VURDERING_LEDD[ledd]
         assert name not in values, f"the assessment says `{name}` twice"
@@ -865,7 +866,7 @@ def hjemmelen_omfatter(verden: Verden, hjemmel: str) -> None:
         assert hjemmel in decision.legal_basis, f"`{element}`: {decision.as_dict()}"
 
 
-@then(parsers.re(r"får (?P<hvem>\S+) det samme svaret som om barnet var et hvilket som helst annet barn"))
+@then(parsers.re(r"(?P<hvem>\S+) får det samme svaret som om barnet var et hvilket som helst annet barn"))
 def samme_svar_som_ellers(national_policy: Policy, verden: Verden, hvem: str) -> None:
     """The whole answer (rule, legal basis, reasons) equals that for a child with no protection, status or facts."""
     assert verden.requester == hvem, f"the scenario asked for `{verden.requester}`, not `{hvem}`"
