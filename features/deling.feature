@@ -94,3 +94,12 @@ Egenskap: Deling fra 16 år – ungdommen bestemmer selv
       | tidspunkt            | svar        | regel                | regelnavn         |
       | 09.12.2026 kl. 23:59 | innsyn      | shared-by-adolescent | delt av ungdommen |
       | 10.12.2026 kl. 00:00 | ikke innsyn | child-adult          | barnet er myndig  |
+
+  Scenario: En deling registrert mens mor hadde D-nummer, gjelder etter at hun fikk fødselsnummer
+    Gitt barnet er 17 år
+    Og mor fikk fødselsnummer i stedet for D-nummer 01.10.2026 kl. 00:00
+    Og delingen "S8" gir mor innsyn i forløpet "BUP"
+    Og delingen "S8" ble registrert 01.09.2026 kl. 10:00
+    Når mor ser på "NO1"
+    Så får mor innsyn etter regel "shared-by-adolescent" (delt av ungdommen)
+    Og begrunnelsen nevner "S8"

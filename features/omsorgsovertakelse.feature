@@ -64,3 +64,7 @@ Egenskap: Omsorgsovertakelse – barnevernstjenesten har overtatt omsorgen
     Når barnevernstjenesten ser på "R1"
     Så får barnevernstjenesten ikke innsyn etter regel "exemption" (unntak fra innsyn)
     Og begrunnelsen nevner "U1"
+
+  Scenario: Bare barnevernstjenesten som er nevnt i vedtaket, får innsyn
+    Når nabokommunens barnevernstjeneste ser på "R1"
+    Så får nabokommunens barnevernstjeneste ikke innsyn etter regel "no-parental-responsibility" (uten foreldreansvar)

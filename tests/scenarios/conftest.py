@@ -45,8 +45,9 @@ from access_policy.facts import (
 from access_policy.identity import make_person_id
 from access_policy.policy import Policy
 
-# A number that passes the organisation-number check and belongs to no real service.
+# Numbers that pass the organisation-number check and belong to no real service (real ones start with 8 or 9).
 BARNEVERNSTJENESTEN = "123456785"
+NABOKOMMUNENS_BARNEVERNSTJENESTE = "123456793"
 
 # The people of the scenarios: birth date and serial of their synthetic test numbers (month + 80).
 # Each also has a D-number (day + 40) for the scenarios where the register replaces it.
@@ -58,7 +59,10 @@ _FODT: dict[str, tuple[datetime.date, int]] = {
 }
 PERSONER: dict[str, str] = {navn: make_person_id(fodt, serial) for navn, (fodt, serial) in _FODT.items()}
 D_NUMRE: dict[str, str] = {navn: make_person_id(fodt, serial, d_number=True) for navn, (fodt, serial) in _FODT.items()}
-ORGANISASJONER: dict[str, str] = {"barnevernstjenesten": BARNEVERNSTJENESTEN}
+ORGANISASJONER: dict[str, str] = {
+    "barnevernstjenesten": BARNEVERNSTJENESTEN,
+    "nabokommunens barnevernstjeneste": NABOKOMMUNENS_BARNEVERNSTJENESTE,
+}
 ANSVAR_ALENE = {"mor": Responsibility.MOR, "far": Responsibility.FAR, "medmor": Responsibility.MEDMOR}
 
 # Folkeregisteret's gradings and statuses in the words a reader uses (the register's codes beside).
@@ -145,7 +149,10 @@ OMFANG = (
     rf'(?P<omfang>(?:{_ARTLISTE}(?:(?:, | og ){_ARTLISTE})* i )?'
     rf'(?:hele journalen|(?:{"|".join(OPPLYSNING_ORD)}|forløpet|henvisningen) "[^"]+"{_SYSTEM}))'
 )
-HVEM_FORELDRE = r"(?P<hvem>alle foreldre|\S+)"
+# Who: one word, or a name of several words from the list of persons and organisations.
+_NAVN = "(?:" + "|".join(n for n in ORGANISASJONER if " " in n) + r"|\S+)"
+HVEM = rf"(?P<hvem>{_NAVN})"
+HVEM_FORELDRE = rf"(?P<hvem>alle foreldre|{_NAVN})"
 FAKTA_ORD = r"(?:unntaket|vurderingen|tilgangen|merkingen|delingen|vedtaket)"
 DEFAULT_TODAY = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=OSLO)
 REGISTER_EXTRACT = "folkeregisteret"  # the id of the representation fact
@@ -776,13 +783,13 @@ def _decide_all(
 _SOM = r"(?: med (?P<nummer>D-nummeret|fødselsnummeret) sitt)?"
 
 
-@when(parsers.re(rf'(?P<hvem>\S+) ser på "(?P<element>[^"]+)"{_SOM}(?: (?P<nar>{TID}))?'))
+@when(parsers.re(rf'{HVEM} ser på "(?P<element>[^"]+)"{_SOM}(?: (?P<nar>{TID}))?'))
 def ser_pa(national_policy: Policy, verden: Verden, hvem: str, element: str, nummer: str | None, nar: str | None) -> None:
     """A person looks at one journal entry, now or at the given time, optionally with their former D-number."""
     _decide_all(national_policy, verden, hvem, [element], nar, nummer)
 
 
-@when(parsers.re(rf"(?P<hvem>\S+) ser på tidslinjen{_SOM}(?: (?P<nar>{TID}))?"))
+@when(parsers.re(rf"{HVEM} ser på tidslinjen{_SOM}(?: (?P<nar>{TID}))?"))
 def ser_tidslinjen(national_policy: Policy, verden: Verden, hvem: str, nummer: str | None, nar: str | None) -> None:
     """A person looks at the whole record, entry by entry in its order."""
     _decide_all(national_policy, verden, hvem, list(verden.items), nar, nummer)
@@ -815,7 +822,7 @@ def _check(policy: Policy, verden: Verden, element: str, svar: str, regel: str, 
 _SVAR = r'(?P<svar>innsyn|ikke innsyn) etter regel "(?P<regel>[^"]+)" \((?P<navn>[^)]+)\)'
 
 
-@then(parsers.re(rf"får (?P<hvem>\S+) {_SVAR}"))
+@then(parsers.re(rf"får {HVEM} {_SVAR}"))
 def far_svar(national_policy: Policy, verden: Verden, hvem: str, svar: str, regel: str, navn: str) -> None:
     """The effect and the deciding rule (by id and Norwegian name) of the entry looked at."""
     assert verden.requester == hvem, f"the scenario asked for `{verden.requester}`, not `{hvem}`"
@@ -825,7 +832,7 @@ def far_svar(national_policy: Policy, verden: Verden, hvem: str, svar: str, rege
     _check(national_policy, verden, element, svar, regel, navn)
 
 
-@then(parsers.re(r"er svarene for (?P<hvem>\S+):"))
+@then(parsers.re(rf"er svarene for {HVEM}:"))
 def svarene_er(national_policy: Policy, verden: Verden, hvem: str, datatable: list[list[str]]) -> None:
     """The timeline's answers, entry by entry: columns opplysning, svar, regel, regelnavn."""
     assert verden.requester == hvem, f"the scenario asked for `{verden.requester}`, not `{hvem}`"
@@ -866,7 +873,7 @@ def hjemmelen_omfatter(verden: Verden, hjemmel: str) -> None:
         assert hjemmel in decision.legal_basis, f"`{element}`: {decision.as_dict()}"
 
 
-@then(parsers.re(r"(?P<hvem>\S+) får det samme svaret som om barnet var et hvilket som helst annet barn"))
+@then(parsers.re(rf"{HVEM} får det samme svaret som om barnet var et hvilket som helst annet barn"))
 def samme_svar_som_ellers(national_policy: Policy, verden: Verden, hvem: str) -> None:
     """The whole answer (rule, legal basis, reasons) equals that for a child with no protection, status or facts."""
     assert verden.requester == hvem, f"the scenario asked for `{verden.requester}`, not `{hvem}`"
