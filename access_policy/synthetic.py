@@ -28,6 +28,7 @@ from access_policy.facts import (
     AccessProfileDraft,
     AssessmentDraft,
     Author,
+    CareOrderDraft,
     ExemptionDraft,
     FactKind,
     Holder,
@@ -36,6 +37,7 @@ from access_policy.facts import (
     NecessaryInformationDraft,
     Representation,
     Scope,
+    SharingGrantDraft,
     _Draft,
 )
 from access_policy.identity import make_person_id
@@ -365,11 +367,17 @@ def demo_families(now: datetime.datetime | None = None) -> DemoSet:
     families: list[DemoFamily] = []
     cases: list[DemoCase] = []
 
-    def family(name, description, years, holders, *, protection="ugradert", retrieved=fresh, facts=(), birth=None):
+    def family(name, description, years, holders, *, protection="ugradert", retrieved=fresh, facts=(), birth=None,
+               status="bosatt", death_date=None, holder_records=None, former=()):
+        """`holder_records` adds fields to a role's holder record; `former` lists roles given a former D-number."""
         birth = birth or _aged(today, years)
         child = person(birth)
         people = {"child": child}
         built = []
+        child_former: tuple[str, ...] = ()
+        if "child" in former:
+            people["child-former"] = make_person_id(birth, 200, d_number=True)
+            child_former = (people["child-former"],)
         for role, responsibility in holders:
             if role == "child-welfare":
                 people[role] = CHILD_WELFARE[0]
@@ -377,14 +385,24 @@ def demo_families(now: datetime.datetime | None = None) -> DemoSet:
             elif role == "unknown":
                 built.append(Holder(responsibility="ukjent"))
             else:
-                people[role] = person(_aged(today, 38 if role == "mother" else 41, 100))
-                built.append(Holder(id=people[role], responsibility=responsibility))
+                born = _aged(today, 38 if role == "mother" else 41, 100)
+                people[role] = person(born)
+                extra = dict((holder_records or {}).get(role, {}))
+                if role in former:
+                    people[f"{role}-former"] = make_person_id(born, 200, d_number=True)
+                    extra["former_ids"] = (people[f"{role}-former"],)
+                built.append(Holder(id=people[role], responsibility=responsibility, **extra))
         for role in ("mother", "father"):
             people.setdefault(role, person(_aged(today, 40, 200)))
+        people.setdefault("child-welfare", CHILD_WELFARE[0])
         representation = Representation(
-            birth_date=birth, address_protection=protection, holders=tuple(built), retrieved_at=retrieved
+            birth_date=birth, address_protection=protection, holders=tuple(built), retrieved_at=retrieved,
+            status=status, death_date=death_date, former_ids=child_former,
         )
-        made = tuple((kind, draft(people), doctor) for kind, draft in facts)
+        # Sharing grants are the adolescent's own: authored by the child, not by a clinician.
+        made = tuple(
+            (kind, draft(people), Author(person=child) if kind is FactKind.SHARING_GRANTS else doctor) for kind, draft in facts
+        )
         result = DemoFamily(name, description, child, people, representation, made)
         families.append(result)
         return result
@@ -406,14 +424,14 @@ def demo_families(now: datetime.datetime | None = None) -> DemoSet:
     case("an 8-year-old has no own digital access", hansen, "child", item("apt-1", "appointment"), "default-deny", "deny")
 
     berg = family(
-        "Berg", "13 years; can consent to the sexual-health pathway and does not want the parents informed",
+        "Berg", "13 years; can consent to the sexual-health pathway and wishes the parents not to be informed",
         13, [("mother", "felles"), ("father", "felles")],
         facts=[(FactKind.ASSESSMENTS, lambda p: AssessmentDraft(
             scope=Scope(pathway="pw-helsestasjon"), adolescent_can_consent=True, parents_informed=False,
             note="talked with the adolescent alone"))],
     )
     case("the mother does not see the adolescent's own pathway", berg, "mother",
-         item("note-hs", pathway="pw-helsestasjon"), "adolescent-consent", "deny")
+         item("note-hs", pathway="pw-helsestasjon"), "adolescent-wish", "deny")
     case("the adolescent sees their own pathway", berg, "child",
          item("note-hs", pathway="pw-helsestasjon"), "own-record-consent", "permit")
 
@@ -467,6 +485,88 @@ def demo_families(now: datetime.datetime | None = None) -> DemoSet:
     before_birth = datetime.datetime.combine(birthday - datetime.timedelta(days=1), datetime.time(23, 58), OSLO)
     case("a decision time before the birth gives no age", newborn, "mother", item("apt-7", "appointment"),
          "birth-date-unknown", "deny", at=before_birth.astimezone(UTC))
+
+    # --- the register's full picture, the wish, withholding from the patient, sharing, care orders
+
+    aas = family("Aas", "9 years; the mother has a confidential address (strengt fortrolig) herself", 9,
+                 [("mother", "felles"), ("father", "felles")],
+                 holder_records={"mother": {"address_protection": "strengtFortrolig"}})
+    case("a parent with a confidential address cannot represent", aas, "mother", item("apt-8", "appointment"),
+         "requester-address-protection", "deny")
+    case("the other parent still can", aas, "father", item("apt-8", "appointment"), "main-rule", "permit")
+
+    lund = family("Lund", "5 years; died ten days ago (the register still lists the parents)", 5,
+                  [("mother", "felles"), ("father", "felles")], status="doed", death_date=today - datetime.timedelta(days=10))
+    case("digital representation ends at death (access on request only)", lund, "mother", item("apt-9", "appointment"),
+         "child-deceased", "deny")
+
+    eide = family("Eide", "12 years; the id is no longer in use (opphoert)", 12,
+                  [("mother", "felles"), ("father", "felles")], status="opphoert")
+    case("nothing is shown under an id no longer in use", eide, "mother", item("apt-10", "appointment"),
+         "child-id-inactive", "deny")
+
+    foss = family("Foss", "16 years; has emigrated (utflyttet)", 16, [("mother", "felles"), ("father", "felles")],
+                  status="utflyttet")
+    case("parents of an emigrated child are not represented", foss, "mother", item("res-2", "test_result"),
+         "child-not-resident", "deny")
+    case("the emigrated adolescent keeps their own access", foss, "child", item("res-2", "test_result"), "own-record-16", "permit")
+
+    haug = family(
+        "Haug", "8 years; the child welfare service took over care 60 days ago; the parents keep joint responsibility",
+        8, [("mother", "felles"), ("father", "felles")],
+        facts=[(FactKind.CARE_ORDERS, lambda p: CareOrderDraft(
+            organisation=p["child-welfare"], valid_from=now - datetime.timedelta(days=60), reference="demo-care-order"))],
+    )
+    case("a care order suspends the parents' digital access", haug, "mother", item("apt-11", "appointment"), "care-order", "deny")
+    case("the child welfare service consents and sees", haug, "child-welfare", item("apt-11", "appointment"), "main-rule", "permit")
+
+    holm = family(
+        "Holm", "14 years; did not want the parents told about the psychologist (no competence assessed)",
+        14, [("mother", "felles"), ("father", "felles")],
+        facts=[(FactKind.ASSESSMENTS, lambda p: AssessmentDraft(
+            scope=Scope(pathway="pw-psykolog", kinds=("note", "document")), parents_informed=False,
+            note="the adolescent's wish, for reasons that should be respected"))],
+    )
+    case("the wish alone keeps the notes from the parents", holm, "father",
+         item("note-psy", pathway="pw-psykolog"), "adolescent-wish", "deny")
+    case("the pathway's appointments stay visible (the wish covers notes and documents)", holm, "father",
+         item("apt-psy", "appointment", pathway="pw-psykolog"), "main-rule", "permit")
+
+    ruud = family(
+        "Ruud", "16 years; one document is withheld from the adolescent (pbrl §5-1 second paragraph)",
+        16, [("mother", "felles"), ("father", "felles")],
+        facts=[(FactKind.EXEMPTIONS, lambda p: ExemptionDraft(
+            scope=Scope(item="doc-risk"), applies_to=(p["child"],), legal_basis="pbrl-5-1-2",
+            reason="clearly necessary to prevent serious harm to the patient's health"))],
+    )
+    case("the adolescent does not see what is withheld from them", ruud, "child", item("doc-risk", "document"),
+         "withheld-from-patient", "deny")
+
+    bakke = family(
+        "Bakke", "17 years; shares the orthopaedics pathway's appointments with the mother",
+        17, [("mother", "felles"), ("father", "felles")],
+        facts=[(FactKind.SHARING_GRANTS, lambda p: SharingGrantDraft(
+            grantee=p["mother"], scope=Scope(pathway="pw-ortopedi", kinds=("appointment",))))],
+    )
+    case("the mother sees what the adolescent shared", bakke, "mother", item("apt-ort", "appointment", pathway="pw-ortopedi"),
+         "shared-by-adolescent", "permit")
+    case("the father does not", bakke, "father", item("apt-ort", "appointment", pathway="pw-ortopedi"), "child-16-17", "deny")
+
+    sand = family(
+        "Sand", "11 years; the father had a D-number when the exemption was set, and has a fødselsnummer now",
+        11, [("mother", "felles"), ("father", "felles")], former=("father",),
+        facts=[(FactKind.EXEMPTIONS, lambda p: ExemptionDraft(
+            scope=Scope(pathway="pw-barnevern-samtale"), applies_to=(p["father-former"],), legal_basis="pbrl-3-4-3",
+            reason="weighty concerns for the child"))],
+    )
+    case("an exemption under the father's former id still holds", sand, "father",
+         item("note-bs", pathway="pw-barnevern-samtale"), "exemption", "deny")
+
+    dale = family("Dale", "10 years; the father's parental responsibility ended 20 days ago", 10,
+                  [("mother", "mor"), ("father", "felles")],
+                  holder_records={"father": {"valid_until": now - datetime.timedelta(days=20)}})
+    case("an ended responsibility record is not a holder", dale, "father", item("apt-12", "appointment"),
+         "no-parental-responsibility", "deny")
 
     return DemoSet(tuple(families), tuple(cases))
 
