@@ -15,7 +15,7 @@ Egenskap: Omsorgsovertakelse – barnevernstjenesten har overtatt omsorgen
     Og journalen har et prøvesvar "R1"
     Og vedtaket "O1" om omsorgsovertakelse gir barnevernstjenesten omsorgen for barnet fra 01.09.2026 kl. 00:00
 
-  Scenario: Barnevernstjenesten ser journalen, foreldrene gjør det ikke
+  Scenario: Barnevernstjenesten som er nevnt i vedtaket, ser journalen
     Når barnevernstjenesten ser på "R1"
     Så får barnevernstjenesten innsyn etter regel "main-rule" (hovedregelen)
 
@@ -65,6 +65,6 @@ Egenskap: Omsorgsovertakelse – barnevernstjenesten har overtatt omsorgen
     Så får barnevernstjenesten ikke innsyn etter regel "exemption" (unntak fra innsyn)
     Og begrunnelsen nevner "U1"
 
-  Scenario: Bare barnevernstjenesten som er nevnt i vedtaket, får innsyn
+  Scenario: En annen barnevernstjeneste enn den som er nevnt i vedtaket, får ikke innsyn
     Når nabokommunens barnevernstjeneste ser på "R1"
     Så får nabokommunens barnevernstjeneste ikke innsyn etter regel "no-parental-responsibility" (uten foreldreansvar)
