@@ -2,9 +2,11 @@
 
 `decide` and `decide_many` are pure: the policy, the child's facts and the decision time are
 passed in; nothing here reads a clock, a file or a database. The facts are turned into a derived
-request (see `access_policy.policy.DIMENSIONS`), casbin's memoised answer names the deciding rule,
-and the reasons are the facts behind the dimensions that rule looked at. Anything unexpected
-gives deny with the reason `engine-error`; no exception reaches the caller.
+request (see `access_policy.policy.DIMENSIONS`, made reachable by `policy.reachable`), casbin's
+memoised answer names the deciding rule, and the reasons are the facts behind the dimensions that
+rule looked at. People are compared by their ids' equivalence class (former ids and the
+register's id links), references by their full `{system, value}`. Anything unexpected gives deny
+with the reason `engine-error`; no exception reaches the caller.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import datetime
 import enum
 import logging
 from dataclasses import dataclass
+from itertools import chain
 from typing import Iterable, Sequence
 
 from access_policy.age import AgeBand, age_at, age_band
@@ -124,40 +127,60 @@ def _key(reference) -> _Key | None:
     return None if reference is None else (reference.system, reference.value)
 
 
+_CATEGORIES = ("exempted", "necessary", "shared", "wish", "confided", "consent")
+_NOTHING: tuple[tuple, ...] = ((),) * len(_CATEGORIES)
+
+
 class _ScopeIndex:
-    """Active facts of one kind that concern the requester, indexed by item, pathway and referral (and `all`)."""
+    """The active facts that concern the requester, one group per category, indexed together by item, pathway,
+    referral (and `all`), so an item costs three lookups whatever the number of categories."""
 
     __slots__ = ("by_item", "by_pathway", "by_referral", "everything")
 
-    def __init__(self, facts: Iterable):
-        self.by_item: dict[_Key, list] = {}
-        self.by_pathway: dict[_Key, list] = {}
-        self.by_referral: dict[_Key, list] = {}
-        self.everything: list = []
-        for fact in facts:
-            scope = fact.scope
-            if scope.all:
-                self.everything.append(fact)
-            elif scope.item is not None:
-                self.by_item.setdefault(_key(scope.item), []).append(fact)
-            elif scope.pathway is not None:
-                self.by_pathway.setdefault(_key(scope.pathway), []).append(fact)
-            else:
-                self.by_referral.setdefault(_key(scope.referral), []).append(fact)
+    def __init__(self, groups: Sequence[Iterable]):
+        by_item: dict[_Key, list] = {}
+        by_pathway: dict[_Key, list] = {}
+        by_referral: dict[_Key, list] = {}
+        everything: list = []
+        for category, facts in enumerate(groups):
+            for fact in facts:
+                scope = fact.scope
+                entry = (category, fact)
+                if scope.all:
+                    everything.append(entry)
+                elif scope.item is not None:
+                    by_item.setdefault(_key(scope.item), []).append(entry)
+                elif scope.pathway is not None:
+                    by_pathway.setdefault(_key(scope.pathway), []).append(entry)
+                else:
+                    by_referral.setdefault(_key(scope.referral), []).append(entry)
+        # Tuples, so that a lookup hands out what it found without copying.
+        self.by_item = {key: tuple(found) for key, found in by_item.items()}
+        self.by_pathway = {key: tuple(found) for key, found in by_pathway.items()}
+        self.by_referral = {key: tuple(found) for key, found in by_referral.items()}
+        self.everything = tuple(everything)
 
-    def __bool__(self) -> bool:
-        return bool(self.by_item or self.by_pathway or self.by_referral or self.everything)
-
-    def covering(self, item: Item) -> list:
-        """The facts whose scope covers the item (its kind included), item scope first."""
-        found = list(self.by_item.get((item.system, item.id), ()))
-        if item.pathway is not None:
-            found += self.by_pathway.get(_key(item.pathway), ())
-        if item.referral is not None:
-            found += self.by_referral.get(_key(item.referral), ())
+    def covering(self, item: Item) -> tuple[tuple, ...] | None:
+        """Per category, the facts whose scope covers the item (its kind included); None when none does."""
+        # Most items are covered by nothing: look up without building anything until a hit.
+        found: tuple = self.by_item.get((item.system, item.id), ()) if self.by_item else ()
+        pathway = item.pathway
+        if pathway is not None and self.by_pathway:
+            found += self.by_pathway.get((pathway.system, pathway.value), ())
+        referral = item.referral
+        if referral is not None and self.by_referral:
+            found += self.by_referral.get((referral.system, referral.value), ())
         found += self.everything
-        # The index found the target; a kind-restricted scope must also name the item's kind.
-        return [fact for fact in found if fact.scope.kinds is None or item.kind in fact.scope.kinds]
+        if not found:
+            return None
+        groups: list[list] = [[] for _ in _CATEGORIES]
+        kind = item.kind
+        for category, fact in found:
+            # The index found the target; a kind-restricted scope must also name the item's kind.
+            kinds = fact.scope.kinds
+            if kinds is None or kind in kinds:
+                groups[category].append(fact)
+        return tuple(map(tuple, groups))
 
 
 class _Ids:
@@ -242,6 +265,10 @@ class _RequesterView:
         child = facts.child if facts is not None else None
         if ids.same(requester, child):
             kind = "child"
+            holders = facts.representation.holders if facts.representation is not None else ()
+            if any(ids.same(h.id, child) for h in holders):
+                # The register's id history joins the child with one of its own holders: doubt denies.
+                raise AccessPolicyError("the child's ids are joined with a holder's", code="conflicting-ids")
         else:
             kind = "organisation" if is_organisation_number(requester) else "person"
         self.requester_kind = kind
@@ -280,28 +307,24 @@ class _RequesterView:
             def concerns(fact) -> bool:
                 return fact.active_at(at) and (fact.applies_to == "all" or any(ids.same(p, requester) for p in fact.applies_to))
 
-        self.exemptions = _ScopeIndex(filter(concerns, facts.exemptions))
-        self.necessary = _ScopeIndex(filter(concerns, facts.necessary_information) if kind != "child" else ())
+        exemptions = [e for e in facts.exemptions if concerns(e)]
+        necessary = [n for n in facts.necessary_information if concerns(n)] if kind != "child" else []
         # A grant counts only when the adolescent made it (the author is the child, under any id).
         grants = [
             g for g in facts.sharing_grants
             if kind == "person" and g.active_at(at) and ids.same(g.grantee, requester)
             and g.author is not None and ids.same(g.author.person, facts.child)
         ]
-        self.grants = _ScopeIndex(grants)
         wishes = [a for a in facts.assessments if a.wishes_parents_not_informed]
-        self.wishes = _ScopeIndex(a for a in wishes if a.active_at(at))
-        self.confided = _ScopeIndex(a for a in wishes if not a.active_at(at))
-        self.consents = _ScopeIndex(a for a in facts.assessments if a.adolescent_can_consent is True and a.active_at(at))
+        active_wishes = [a for a in wishes if a.active_at(at)]
+        ended_wishes = [a for a in wishes if not a.active_at(at)]
+        consents = [a for a in facts.assessments if a.adolescent_can_consent is True and a.active_at(at)]
+        groups = (exemptions, necessary, grants, active_wishes, ended_wishes, consents)
+        self._index = _ScopeIndex(groups) if any(groups) else None
         profiles = [p for p in facts.access_profiles if ids.same(p.representative, requester) and p.active_at(at)]
         self.profiles: list[AccessProfile] = profiles
         # Several active profiles for one representative: only kinds in all of them (deny wins).
         self.profile_kinds = frozenset.intersection(*(frozenset(p.kinds) for p in profiles)) if profiles else None
-        # Per item only the non-empty indexes are asked (bound once here, not tested per item).
-        self._indexes = tuple(
-            index if index else None
-            for index in (self.exemptions, self.necessary, self.grants, self.wishes, self.confided, self.consents)
-        )
 
     def _representation_state(self, representation, policy: Policy, at: datetime.datetime) -> str:
         if representation is None:
@@ -359,21 +382,18 @@ class _RequesterView:
             # Without facts that cover items the cache key never reads the item, so anything
             # (None, a raw dict) would otherwise get the main rule's permit.
             raise AccessPolicyError(f"not an item: {type(item).__name__}", code="invalid-item")
-        exemptions, necessary, grants, wishes, confided, consents = self._indexes
-        covering = (
-            exemptions.covering(item) if exemptions is not None else (),
-            necessary.covering(item) if necessary is not None else (),
-            grants.covering(item) if grants is not None else (),
-            wishes.covering(item) if wishes is not None else (),
-            [a for a in confided.covering(item) if _wish_window_holds(a, item, self.at)] if confided is not None else (),
-            consents.covering(item) if consents is not None else (),
-        )
-        # A decision depends only on which facts cover the item (their scopes' kinds already
-        # applied) and, under an access profile, on its kind: that is the cache key.
-        key = (
-            tuple(tuple(fact.id for fact in found) for found in covering),
-            item.kind if self.profile_kinds is not None else None,
-        )
+        covering = self._index.covering(item) if self._index is not None else None
+        if covering is not None and covering[4]:
+            confided = tuple(a for a in covering[4] if _wish_window_holds(a, item, self.at))
+            covering = (*covering[:4], confided, covering[5])
+        # A decision depends only on which facts cover the item (their scopes' kinds and the
+        # confided window already applied) and, under an access profile, on its kind: that is the
+        # cache key. The facts live as long as the view, so their identities name them.
+        kind = item.kind if self.profile_kinds is not None else None
+        if covering is None or not any(covering):
+            covering, key = _NOTHING, kind
+        else:
+            key = (tuple(map(id, chain.from_iterable(covering))), tuple(map(len, covering)), kind)
         decision = self._decisions.get(key)
         if decision is None:
             decision = self._decide_uncached(item, covering)

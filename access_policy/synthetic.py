@@ -139,8 +139,9 @@ def children(
     """N synthetic children of all ages 0–19 with their representation and (on a fraction) clinician facts.
 
     `retrieved_at` defaults to 06:00 Oslo time on `today`; `fact_rate` scales how many children
-    have clinician facts (1.0: about 5 % exemptions, 10 % of 12–15-year-olds assessed, 3 %
-    access profiles, 5 % of 16–17-year-olds with necessary-information marks). `start` skips
+    have facts (1.0: about 5 % exemptions, 10 % of 12–15-year-olds assessed, 3 % access
+    profiles, 5 % of 16–17-year-olds with necessary-information marks, 2 % of them sharing with a
+    parent, 0.5 % of children under care orders). `start` skips
     the first children of the population (children `start` … `start + n - 1` are yielded), so
     a store can be grown in steps without repeating anyone.
     """
@@ -166,6 +167,9 @@ def children(
             continue  # ids are handed out in order, so the skipped children still take theirs
         if index == start:
             rng = random.Random(f"{seed}/{start}")
+            # Sharing grants and care orders draw from their own generator, so the rest of the
+            # population is what it was before they existed.
+            later = random.Random(f"{seed}/{start}/later-kinds")
         age = _age(birth_date, made_on)
         shape = rng.random()
         if shape < 0.70:
@@ -237,6 +241,13 @@ def children(
                     rng.choice(CLINICIANS),
                 )
             )
+        if 16 <= age <= 17 and persons and later.random() < 0.02 * fact_rate:
+            grant = SharingGrantDraft(grantee=later.choice(persons), scope=Scope(pathway=f"pw-{later.randrange(20)}"))
+            facts.append((FactKind.SHARING_GRANTS, grant, Author(person=child)))  # the adolescent's own
+        if age < 18 and persons and later.random() < 0.005 * fact_rate:
+            since = made_at - datetime.timedelta(days=later.randrange(1, 2000))
+            order = CareOrderDraft(organisation=later.choice(CHILD_WELFARE), valid_from=since)
+            facts.append((FactKind.CARE_ORDERS, order, later.choice(CLINICIANS)))
         yield SyntheticChild(child, birth_date, line, tuple(facts))
 
 

@@ -217,6 +217,15 @@ def test_the_childs_former_id_is_the_child(national_policy: Policy) -> None:
     assert seen(national_policy, facts, old, OTHER) == ("permit", "own-record-16")
 
 
+def test_ids_that_join_the_child_with_a_holder_deny(national_policy: Policy) -> None:
+    """An id link that makes the mother and the child one person is doubt: nobody asking as the child is shown anything."""
+    facts = family(16)
+    broken = facts.model_copy(update={"id_links": (IdLink(former=MOTHER, current=facts.child),)})
+    decision = decide(national_policy, broken, facts.child, NOTE, T)
+    assert (decision.effect.value, decision.rule, decision.reasons[0].detail) == ("deny", "engine-error", "conflicting-ids")
+    assert seen(national_policy, facts, facts.child) == ("permit", "own-record-16")
+
+
 # --- the wish, competence and confided items -----------------------------------------------------
 
 

@@ -34,7 +34,10 @@ def test_a_population_of_all_kinds():
         shapes[len(c.line["holders"])] += 1
         for kind, _, author in c.facts:
             shapes[kind] += 1
-            assert author.hpr and author.org
+            if kind is FactKind.SHARING_GRANTS:
+                assert author.person == c.child  # the adolescent's own grant
+            else:
+                assert author.hpr and author.org
             if kind is FactKind.ASSESSMENTS:
                 assert 12 <= age_on(c.birth_date, REFERENCE_DATE) <= 15
     for wanted in ("felles", "mor", "far", "ukjent", "organisation", "fortrolig", "strengtFortrolig", 1, 2, *FactKind):
