@@ -51,8 +51,17 @@ def test_decide_explains_an_exemption(facts_file):
                  "--kind", "note", "--pathway", "pw-1", "--at", AT)
     assert result.returncode == 0, result.stderr
     assert "deny" in result.stdout
-    assert "rule: exemption" in result.stdout
+    assert "rule: exemption (unntak fra innsyn)" in result.stdout
     assert "fact ex-1" in result.stdout and "pbrl-3-4-3" in result.stdout
+
+
+def test_decide_matches_the_items_source_system(facts_file):
+    """The exemption of the local pathway `pw-1` does not hide an item of another system's `pw-1`."""
+    result = run("decide", "--facts", str(facts_file), "--requester", FATHER, "--item", "doc-1", "--kind", "note",
+                 "--pathway", "pw-1", "--system", "974589028", "--at", AT, "--json")
+    assert result.returncode == 0, result.stderr
+    (decision,) = json.loads(result.stdout)["results"]
+    assert (decision["decision"], decision["rule"]) == ("permit", "main-rule")
 
 
 def test_decide_as_json_permits_the_other_parent(facts_file):

@@ -315,6 +315,17 @@ def test_no_grant_or_mark_shows_an_exempted_item(world: dict) -> None:
             assert not (exempted and decision.permitted), (requester, item, decision)
 
 
+@EXAMPLES
+@given(world=worlds(), scope=scope_specs, when=validities)
+def test_withholding_from_the_patient_leaves_the_representatives_as_they_were(world: dict, scope: tuple, when: tuple) -> None:
+    """An exemption naming only the child changes no representative's decision (§5-1 third paragraph)."""
+    withheld = ("exemption", scope, ("child",), when)
+    after = facts_of(world, [*world["facts"], withheld])
+    before = facts_of(world)
+    for requester in [*CURRENT.values(), MOTHER_OLD]:
+        assert decide_many(POLICY, after, requester, ITEMS, T) == decide_many(POLICY, before, requester, ITEMS, T)
+
+
 # --- no fact the API accepts is ignored ----------------------------------------------------------
 # For every kind of fact and every target the API accepts, a witness: a situation where adding
 # the fact changes a decision. A kind added to FACT_KINDS without witnesses fails the last test.
