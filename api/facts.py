@@ -6,7 +6,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Security
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from access_policy.facts import (
@@ -21,6 +21,7 @@ from access_policy.facts import (
     NecessaryInformation,
     NecessaryInformationDraft,
 )
+from access_policy.service.records import REVOCATION_REASON_MAX
 from access_policy.service.tokens import SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, Caller
 from api.deps import ChildDep, RecordsDep, scoped
 from api.problems import problem_responses
@@ -37,6 +38,14 @@ IdempotencyKey = Annotated[
         description="Retrying a create with the same key returns the first record (200) and stores nothing new.",
     ),
 ]
+
+class RevocationBody(BaseModel):
+    """Why a fact is revoked; required when revoking another organisation's fact (`facts:override`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(None, min_length=1, max_length=REVOCATION_REASON_MAX)
+
 
 _KINDS: list[tuple[FactKind, type[BaseModel], type[ClinicalFact], str]] = [
     (FactKind.EXEMPTIONS, ExemptionDraft, Exemption, "exemption"),
@@ -56,10 +65,12 @@ def _register(kind: FactKind, draft_type: type[BaseModel], record_type: type[Cli
     base = f"/v1/children/{{child}}/{kind.value}"
     list_type = _list_model(record_type, kind)
 
+    # The caller comes first in every route: FastAPI solves dependencies in order, so a request
+    # without a valid token is a 401 before its path is validated (a 422).
     def create(
+        caller: Writer,
         child: ChildDep,
         body: draft_type,  # type: ignore[valid-type]
-        caller: Writer,
         records: RecordsDep,
         response: Response,
         key: IdempotencyKey = None,
@@ -70,11 +81,11 @@ def _register(kind: FactKind, draft_type: type[BaseModel], record_type: type[Cli
         response.headers["Location"] = f"{base.format(child=child)}/{created.record.id}"
         return created.record
 
-    def list_all(child: ChildDep, caller: Reader, records: RecordsDep) -> Any:
+    def list_all(caller: Reader, child: ChildDep, records: RecordsDep) -> Any:
         return {"child": child, "records": records.list(child, kind)}
 
-    def revoke(child: ChildDep, fact_id: FactId, caller: Writer, records: RecordsDep) -> Any:
-        return records.revoke(caller, child, kind, fact_id)
+    def revoke(caller: Writer, child: ChildDep, fact_id: FactId, records: RecordsDep, body: RevocationBody | None = None) -> Any:
+        return records.revoke(caller, child, kind, fact_id, body.reason if body is not None else None)
 
     create.__doc__ = f"Create a {noun}; the author is the token's `hpr` and `org`."
     list_all.__doc__ = f"Every {noun} of the child, revoked ones included."
@@ -93,6 +104,8 @@ def _register(kind: FactKind, draft_type: type[BaseModel], record_type: type[Cli
     router.add_api_route(
         f"{base}/{{fact_id}}", revoke, methods=["DELETE"], response_model=record_type, name=f"revoke_{slug}",
         summary=f"Revoke a {noun}", responses=problem_responses(401, 403, 404, 422, 503),
+        description="Only the author's organisation may revoke; another organisation needs the `facts:override` scope "
+        "and a `reason`, both kept with the revocation.",
     )
 
 

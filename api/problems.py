@@ -23,6 +23,7 @@ from access_policy.errors import (
     IdempotencyConflictError,
     InconsistentFactsError,
     InvalidInputError,
+    RevocationForbiddenError,
     StoreUnavailableError,
 )
 from access_policy.service.settings import ConfigurationError
@@ -70,6 +71,7 @@ _TITLES = {
     "invalid-id": "Invalid id",
     "unauthenticated": "Not authenticated",
     "forbidden": "Forbidden",
+    "revocation-forbidden": "Not the author's organisation",
     "fact-not-found": "Not found",
     "not-found": "Not found",
     "method-not-allowed": "Method not allowed",
@@ -154,6 +156,8 @@ def _access_policy_error(request: Request, error: AccessPolicyError) -> Response
     if isinstance(error, PermissionDeniedError):
         headers = {"WWW-Authenticate": f'{WWW_AUTHENTICATE}, error="insufficient_scope", scope="{error.scope}"'} if error.scope else None
         return problem(403, error.code, error.message, headers=headers)
+    if isinstance(error, RevocationForbiddenError):
+        return problem(403, error.code, error.message)
     if isinstance(error, FactNotFoundError):
         return problem(404, error.code, error.message)
     if isinstance(error, IdempotencyConflictError):

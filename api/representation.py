@@ -51,7 +51,7 @@ class RepresentationHistory(BaseModel):
     summary="Replace a child's representation",
     responses=problem_responses(401, 403, 413, 422, 503),
 )
-def put_representation(child: ChildDep, body: RepresentationBody, caller: Sync, records: RecordsDep) -> RepresentationStored:
+def put_representation(caller: Sync, child: ChildDep, body: RepresentationBody, records: RecordsDep) -> RepresentationStored:
     """Replace the child's representation facts; the old ones stay in history."""
     representation = Representation(
         birth_date=body.birth_date,
@@ -69,6 +69,6 @@ def put_representation(child: ChildDep, body: RepresentationBody, caller: Sync, 
     summary="A child's representation history",
     responses=problem_responses(401, 403, 422, 503),
 )
-def get_representation(child: ChildDep, caller: Reader, records: RecordsDep) -> RepresentationHistory:
+def get_representation(caller: Reader, child: ChildDep, records: RecordsDep) -> RepresentationHistory:
     """Every representation snapshot stored for the child."""
     return RepresentationHistory(child=child, snapshots=records.representation_history(child))

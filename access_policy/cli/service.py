@@ -12,7 +12,7 @@ from rich.console import Console
 from access_policy.cli import app
 from access_policy.errors import AccessPolicyError, InvalidIdError, PolicyLoadError
 from access_policy.service.settings import ConfigurationError, Settings
-from access_policy.service.tokens import SCOPES
+from access_policy.service.scopes import ALL_SCOPES as SCOPES
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

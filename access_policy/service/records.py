@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from access_policy.errors import InvalidInputError
+from access_policy.errors import InvalidInputError, RevocationForbiddenError
 from access_policy.facts import Author, ClinicalFact, FactKind, Representation, _Draft
 from access_policy.identity import parse_person_id
+from access_policy.service.scopes import SCOPE_FACTS_OVERRIDE
 from access_policy.service.tokens import Caller, PermissionDeniedError
 from access_policy.store.interface import Change, FactStore
 
+log = logging.getLogger(__name__)
+
 IDEMPOTENCY_KEY_MAX = 200
+REVOCATION_REASON_MAX = 1000
 
 
 def clinician(caller: Caller) -> Author:
@@ -58,9 +63,41 @@ class Records:
         record, created = self.store.create_fact(child, kind, draft, author, idempotency_key=idempotency_key)
         return Created(record, created)
 
-    def revoke(self, caller: Caller, child: str, kind: FactKind, fact_id: str) -> ClinicalFact:
-        """Revoke a fact (it stays in history with `revoked_at`)."""
-        return self.store.revoke_fact(child, kind, fact_id, clinician(caller))
+    def revoke(
+        self, caller: Caller, child: str, kind: FactKind, fact_id: str, reason: str | None = None
+    ) -> ClinicalFact:
+        """Revoke a fact (it stays in history with `revoked_at`); only the author's organisation may.
+
+        Another organisation may revoke only with the `facts:override` scope and a reason; the
+        override and its reason are kept with the revocation and logged.
+        """
+        author = clinician(caller)
+        if reason is not None:
+            reason = reason.strip()
+            if not 0 < len(reason) <= REVOCATION_REASON_MAX or not reason.isprintable():
+                raise InvalidInputError.for_field(
+                    "reason", f"must be 1–{REVOCATION_REASON_MAX} printable characters"
+                )
+        fact = self.store.get_fact(child, kind, fact_id)
+        owner = fact.author.org if fact.author is not None else None
+        if owner == author.org:
+            return self.store.revoke_fact(child, kind, fact_id, author, reason=reason)
+        if SCOPE_FACTS_OVERRIDE not in caller.scopes:
+            raise RevocationForbiddenError(
+                f"fact `{fact_id}` was set by another organisation; only that organisation may revoke it, "
+                f"or a caller with the `{SCOPE_FACTS_OVERRIDE}` scope giving a `reason`"
+            )
+        if reason is None:
+            raise InvalidInputError.for_field(
+                "reason", f"is required to revoke another organisation's fact (`{SCOPE_FACTS_OVERRIDE}`)"
+            )
+        revoked = self.store.revoke_fact(child, kind, fact_id, author, reason=reason, override=True)
+        # Ids of the fact and the organisations only: the child's number stays out of the log.
+        log.warning(
+            "override: %s fact %s of organisation %s revoked by organisation %s (hpr %s) with a recorded reason",
+            kind.value, fact_id, owner or "-", author.org, author.hpr,
+        )
+        return revoked
 
     def list(self, child: str, kind: FactKind) -> list[ClinicalFact]:
         """Every fact of a kind for the child, revoked ones included, oldest first."""

@@ -82,9 +82,24 @@ class FactStore(Protocol):
         ...
 
     def revoke_fact(
-        self, child: str, kind: FactKind, fact_id: str, author: Author, *, now: datetime.datetime | None = None
+        self,
+        child: str,
+        kind: FactKind,
+        fact_id: str,
+        author: Author,
+        *,
+        now: datetime.datetime | None = None,
+        reason: str | None = None,
+        override: bool = False,
     ) -> ClinicalFact:
-        """Revoke a fact (raises `FactNotFoundError`); revoking twice returns the first revocation."""
+        """Revoke a fact (raises `FactNotFoundError`); revoking twice returns the first revocation.
+
+        The reason and whether it was an override of another organisation's fact are kept with it.
+        """
+        ...
+
+    def get_fact(self, child: str, kind: FactKind, fact_id: str) -> ClinicalFact:
+        """One fact by id (raises `FactNotFoundError`)."""
         ...
 
     def list_facts(self, child: str, kind: FactKind) -> list[ClinicalFact]:

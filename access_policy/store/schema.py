@@ -12,6 +12,7 @@ import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 UTC = datetime.timezone.utc
@@ -135,6 +137,9 @@ revocations = Table(
     Column("position", BigInteger, nullable=False, unique=True),
     Column("revoked_at", UTCDateTime, nullable=False),
     *_author_columns("revoked_by"),
+    # Why it was revoked, and whether by another organisation than the author's (`facts:override`).
+    Column("reason", Text),
+    Column("override", Boolean, nullable=False, server_default=false()),
 )
 
 idempotency_keys = Table(

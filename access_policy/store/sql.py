@@ -70,6 +70,7 @@ REVOKED = "revoked"
 IMPORT_AUTHOR = Author(system="folkeregisteret-import")
 DEFAULT_IMPORT_BATCH = 2000
 MAX_PAGE = 10_000
+REVOCATION_REASON_MAX = 1000
 _ID_PREFIX = {
     FactKind.EXEMPTIONS: "ex",
     FactKind.ASSESSMENTS: "as",
@@ -585,12 +586,26 @@ class SqlFactStore:
         return stored
 
     def revoke_fact(
-        self, child: str, kind: FactKind, fact_id: str, author: Author, *, now: datetime.datetime | None = None
+        self,
+        child: str,
+        kind: FactKind,
+        fact_id: str,
+        author: Author,
+        *,
+        now: datetime.datetime | None = None,
+        reason: str | None = None,
+        override: bool = False,
     ) -> ClinicalFact:
-        """Revoke a fact (raises `FactNotFoundError`); revoking twice returns the first revocation."""
+        """Revoke a fact (raises `FactNotFoundError`); revoking twice returns the first revocation.
+
+        `reason` and `override` (revoked by another organisation than the author's) are kept with
+        the revocation; who may revoke what is the service's decision, not the store's.
+        """
         person, kind = _child(child), _coerce_kind(kind)
         author = _check_author(author, "revoked_by")
         now = _now(now)
+        if reason is not None and (not isinstance(reason, str) or len(reason) > REVOCATION_REASON_MAX):
+            raise InvalidInputError.for_field("reason", f"must be at most {REVOCATION_REASON_MAX} characters")
         with self._write() as connection:
             position = self._lock_changes(connection)
             row = self._fact_row(connection, person.value, kind, fact_id)
@@ -607,6 +622,8 @@ class SqlFactStore:
                         "position": position,
                         "revoked_at": now,
                         **_author_values("revoked_by", author),
+                        "reason": reason,
+                        "override": bool(override),
                     }
                 ],
             )
