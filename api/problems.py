@@ -7,6 +7,7 @@ edge. `type` is a stable URN per problem; unexpected exceptions become a 500 wit
 from __future__ import annotations
 
 import logging
+import traceback
 from http import HTTPStatus
 from typing import Any
 
@@ -27,6 +28,7 @@ from access_policy.errors import (
     StoreUnavailableError,
 )
 from access_policy.service.settings import ConfigurationError
+from api.middleware import REQUEST_ID_HEADER, request_id
 from access_policy.service.tokens import AuthenticationError, PermissionDeniedError
 
 log = logging.getLogger(__name__)
@@ -183,9 +185,16 @@ def _http_error(request: Request, error: StarletteHTTPException) -> Response:
     return problem(error.status_code, code, detail, headers=getattr(error, "headers", None))
 
 
-def _unexpected(request: Request, error: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
-    return problem(500, "internal-error", "an unexpected error occurred; it has been logged")
+def unexpected(request: Request, error: Exception) -> Response:
+    """The 500 problem for an unexpected error, logged with the request id and route, never the URL."""
+    # The request id and the route's template, never the URL: a path may carry a person number.
+    rid = request_id(request.scope)
+    route = getattr(request.scope.get("route"), "path", "-")
+    # The frames (code lines, no values) and the type, not the message: it may quote a person number.
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.error("unexpected error on %s %s (request %s): %s\n%s", request.method, route, rid, type(error).__name__, frames)
+    headers = {"Cache-Control": "no-store", REQUEST_ID_HEADER: rid}
+    return problem(500, "internal-error", f"an unexpected error occurred; it has been logged as request {rid}", headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -193,7 +202,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(AccessPolicyError, _access_policy_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(Exception, unexpected)
 
 
 def no_token_error() -> AuthenticationError:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 
 from access_policy.decisions import Decision, Effect, Reason, decide_many
 from access_policy.errors import InconsistentFactsError, StoreUnavailableError
 from access_policy.facts import Item
 from access_policy.policy import Policy
+from access_policy.service.disclosure import disclose, explains
 from access_policy.service.tokens import Caller
 from access_policy.store.interface import FactStore
 
@@ -62,7 +63,24 @@ class DecisionService:
     def decide(
         self, caller: Caller, requester: str, child: str, items: Sequence[Item], at: datetime.datetime | None
     ) -> DecisionOutcome:
-        """Decide every item for one requester and child (one read of the child's facts), then log it."""
+        """Decide every item for one requester and child (one read of the child's facts), log it,
+        and redact each decision to what the caller may see (`disclosure.disclose`)."""
+        outcome = self._decide(caller, requester, child, items, at)
+        if explains(caller):
+            return outcome
+        # The engine shares one Decision between items that decide alike: redact each once.
+        redacted: dict[int, Decision] = {}
+        decisions = []
+        for decision in outcome.decisions:
+            shown = redacted.get(id(decision))
+            if shown is None:
+                shown = redacted[id(decision)] = disclose(decision, caller, self.policy)
+            decisions.append(shown)
+        return replace(outcome, decisions=decisions)
+
+    def _decide(
+        self, caller: Caller, requester: str, child: str, items: Sequence[Item], at: datetime.datetime | None
+    ) -> DecisionOutcome:
         decision_id = str(uuid.uuid4())
         now = self.clock()
         at = at or now

@@ -63,10 +63,15 @@ def test_facts_write_without_hpr_and_org_is_forbidden(client, token, family):
 def test_an_exemption_is_honoured_by_the_next_decision(client, clinician, token, family, now):
     decision = {"requester": family.mother, "child": family.child, "item": item(pathway="pw-1"), "at": now.isoformat()}
     assert client.post("/v1/decisions", json=decision, headers=token("decisions")).json()["decision"] == "permit"
-    exemption = client.post(f"/v1/children/{family.child}/exemptions", json=_body("exemptions", family), headers=clinician).json()
+    created = client.post(f"/v1/children/{family.child}/exemptions", json=_body("exemptions", family), headers=clinician)
+    assert created.status_code == 201, created.text
+    exemption = created.json()
     denied = client.post("/v1/decisions", json=decision, headers=token("decisions")).json()
     assert denied["decision"] == "deny" and denied["rule"] == "exemption"
-    assert {"code": "exemption", "fact": exemption["id"], "detail": "pbrl-3-4-3"} in denied["reasons"]
+    # The full explanation, for the clinician's preview, names the exemption; the default does not.
+    explained = client.post("/v1/decisions", json=decision, headers=token("decisions", "decisions:explain")).json()
+    assert {"code": "exemption", "fact": exemption["id"], "detail": "pbrl-3-4-3"} in explained["reasons"]
+    assert exemption["id"] not in str(denied) and "pbrl-3-4-3" not in denied["legal_basis"]
 
 
 def test_a_retried_create_with_the_same_idempotency_key_returns_the_first_record(client, clinician, family):
