@@ -60,7 +60,7 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     app.state.store = store
     app.state.verifier = verifier
     app.state.decisions = DecisionService(store, policy)
-    app.state.records = Records(store)
+    app.state.records = Records(store, clock_skew=policy.settings.clock_skew)
     problems.install(app)
     for module in (decisions, facts, representation, changes, audit, health):
         app.include_router(module.router)

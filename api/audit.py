@@ -57,7 +57,7 @@ def read_audit(
     caller: Auditor,
     store: StoreDep,
     child: Annotated[PersonIdField | None, Query(description="Only decisions about this child.")] = None,
-    after: Annotated[str | None, Query(description="The `next` of the previous page.")] = None,
+    after: Annotated[str | None, Query(description="The `next` of the previous page.", max_length=18, pattern=r"^[0-9]*$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     """Decision-log entries in order, optionally for one child."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import to_json
 from starlette.responses import Response
 
@@ -16,7 +16,7 @@ from access_policy.service.decisions import DecisionOutcome, DecisionService, ba
 from access_policy.service.settings import Settings
 from access_policy.service.tokens import SCOPE_DECISIONS, Caller
 from api.deps import DecisionsDep, SettingsDep, scoped
-from api.models import PartyIdField, PersonIdField
+from api.models import PartyIdField, PersonIdField, PlausibleInstant
 from api.problems import PROBLEM_MEDIA_TYPE, Problem, problem, problem_body, problem_responses
 
 router = APIRouter(tags=["decisions"])
@@ -41,7 +41,7 @@ class DecisionRequest(BaseModel):
     requester: PartyIdField = Field(description="A representative of the child, the child, or an organisation number.")
     child: PersonIdField
     item: Item
-    at: AwareDatetime | None = None
+    at: PlausibleInstant | None = None
 
 
 class BatchRequest(BaseModel):
@@ -52,7 +52,7 @@ class BatchRequest(BaseModel):
     requester: PartyIdField
     child: PersonIdField
     items: list[Item] = Field(description="Up to the configured limit (10,000 by default).")
-    at: AwareDatetime | None = None
+    at: PlausibleInstant | None = None
 
 
 class ReasonOut(BaseModel):

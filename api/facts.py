@@ -30,7 +30,9 @@ router = APIRouter(tags=["facts"])
 
 Writer = Annotated[Caller, Security(scoped(SCOPE_FACTS_WRITE), scopes=[SCOPE_FACTS_WRITE])]
 Reader = Annotated[Caller, Security(scoped(SCOPE_FACTS_READ), scopes=[SCOPE_FACTS_READ])]
-FactId = Annotated[str, Path(min_length=1, max_length=200)]
+# The store's ids are `ex-…` and the like (at most 64 characters): anything else cannot name a
+# fact, and a NUL would reach PostgreSQL as an error (a 503) instead of a 422 here.
+FactId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
 IdempotencyKey = Annotated[
     str | None,
     Header(

@@ -176,6 +176,10 @@ def _access_policy_error(request: Request, error: AccessPolicyError) -> Response
 
 
 def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+    if error.status_code == 400:
+        # FastAPI's own body parser: JSON nested too deeply, or bytes that are not UTF-8.
+        message = "is not valid JSON (not UTF-8, or nested too deeply)"
+        return problem(422, "invalid-input", f"`body`: {message}", errors=[{"field": "body", "message": message}])
     code = _HTTP_CODES.get(error.status_code, "http-error")
     detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
     if error.status_code == 404 and detail == "Not Found":

@@ -6,11 +6,12 @@ import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Security
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from access_policy.facts import AddressProtection, Holder, Representation
 from access_policy.service.tokens import SCOPE_FACTS_READ, SCOPE_REPRESENTATION_WRITE, Caller
 from api.deps import ChildDep, RecordsDep, scoped
+from api.models import PlausibleInstant
 from api.problems import problem_responses
 
 router = APIRouter(tags=["representation"])
@@ -27,7 +28,7 @@ class RepresentationBody(BaseModel):
     birth_date: datetime.date | None = Field(None, description="Optional when the child's id encodes it; must agree with it.")
     address_protection: AddressProtection = AddressProtection.UGRADERT
     holders: tuple[Holder, ...] = Field(default=(), max_length=20)
-    retrieved_at: AwareDatetime
+    retrieved_at: PlausibleInstant = Field(description="When the register was read; at most the policy's clock skew after now.")
 
 
 class RepresentationStored(BaseModel):

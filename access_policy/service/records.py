@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass
+from typing import Callable
 
 from access_policy.errors import InvalidInputError, RevocationForbiddenError
 from access_policy.facts import Author, ClinicalFact, FactKind, Representation, _Draft
 from access_policy.identity import parse_person_id
 from access_policy.service.scopes import SCOPE_FACTS_OVERRIDE
+from access_policy.service.times import not_ahead, plausible_field
 from access_policy.service.tokens import Caller, PermissionDeniedError
 from access_policy.store.interface import Change, FactStore
 
@@ -16,6 +19,11 @@ log = logging.getLogger(__name__)
 
 IDEMPOTENCY_KEY_MAX = 200
 REVOCATION_REASON_MAX = 1000
+DEFAULT_CLOCK_SKEW = datetime.timedelta(seconds=300)
+
+
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def clinician(caller: Caller) -> Author:
@@ -44,8 +52,15 @@ class Created:
 class Records:
     """Creates, lists and revokes clinicians' facts; replaces representation; reads the change feed."""
 
-    def __init__(self, store: FactStore):
+    def __init__(
+        self,
+        store: FactStore,
+        clock_skew: datetime.timedelta = DEFAULT_CLOCK_SKEW,
+        clock: Callable[[], datetime.datetime] = _utc_now,
+    ):
         self.store = store
+        self.clock_skew = clock_skew  # the policy's: how far ahead of this clock a register read may be
+        self.clock = clock
 
     def create(
         self, caller: Caller, child: str, kind: FactKind, draft: _Draft, idempotency_key: str | None = None
@@ -55,6 +70,9 @@ class Records:
         The store scopes keys to the author, so two systems that happen to pick one key never share a record.
         """
         author = clinician(caller)
+        # Validity beyond the instants the store can hold would fail there as a 503, not a 422.
+        for name in ("valid_from", "valid_until"):
+            plausible_field(name, getattr(draft, name, None))
         if idempotency_key is not None:
             if not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX or not idempotency_key.isprintable():
                 raise InvalidInputError.for_field(
@@ -105,6 +123,8 @@ class Records:
 
     def put_representation(self, caller: Caller, child: str, representation: Representation) -> tuple[Representation, bool]:
         """Replace the child's representation; the birth date must agree with the child's id."""
+        # A read from the future would keep the child denied until then and refuse every correction.
+        not_ahead("retrieved_at", representation.retrieved_at, self.clock(), self.clock_skew)
         from_id = parse_person_id(child, "child").birth_date
         given = representation.birth_date
         if given is None and from_id is None:
