@@ -48,7 +48,7 @@ from access_policy.facts import (
 )
 from access_policy.identity import PersonId
 from access_policy.store.bulk import Snapshot, insert_rows, parse_line, person_id
-from access_policy.store.engine import Engines
+from access_policy.store.engine import Engines, limit_lock_wait
 from access_policy.store.interface import AuditEntry, Change, ImportSummary
 from access_policy.store.schema import (
     GENESIS_HASH,
@@ -367,8 +367,14 @@ class SqlFactStore:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Any]:
-        with self._guard(), self._engines.writer_lock.held(), self._engines.write.connect() as connection, connection.begin():
-            yield connection
+        with self._guard(), self._engines.writer_lock.held() as deadline, self._engines.write.connect() as connection:
+            limit_lock_wait(connection, deadline)
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # Every row lock this transaction waits for shares the one deadline.
+                    remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
+                    connection.execute(text(f"SET LOCAL lock_timeout = {remaining_ms}"))
+                yield connection
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[Any]:
