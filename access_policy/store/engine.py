@@ -49,14 +49,14 @@ class WriterLock:
             self._lock = WriterLock._by_path.setdefault(path.resolve(), threading.Lock())
 
     @contextlib.contextmanager
-    def held(self) -> Iterator[float]:
+    def held(self, timeout: float | None = None) -> Iterator[float]:
         """Hold the lock for one write transaction (no-op for PostgreSQL); yields the write's deadline.
 
         The deadline (a `time.monotonic()` value) is `LOCK_TIMEOUT_SECONDS` after the wait began:
         the database's own lock wait gets only what is left of it, so a queued writer waits at
         most the limit in all, not once here and again in SQLite's busy handler.
         """
-        timeout = LOCK_TIMEOUT_SECONDS
+        timeout = LOCK_TIMEOUT_SECONDS if timeout is None else timeout
         deadline = time.monotonic() + timeout
         if self._lock is None:
             yield deadline

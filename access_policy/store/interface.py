@@ -134,6 +134,10 @@ class FactStore(Protocol):
         """The position and hash of the last decision-log entry (0 and the genesis hash when empty)."""
         ...
 
+    def probe_write(self, timeout: float = 1.0) -> None:
+        """Raise `StoreUnavailableError` unless a decision-log write would succeed now (rolled back)."""
+        ...
+
     def ping(self) -> None:
         """Raise `StoreUnavailableError` unless the store answers."""
         ...

@@ -71,6 +71,10 @@ IMPORT_AUTHOR = Author(system="folkeregisteret-import")
 DEFAULT_IMPORT_BATCH = 2000
 MAX_PAGE = 10_000
 REVOCATION_REASON_MAX = 1000
+# Readiness's write probe: how long it waits for the write lock, and how large a row it writes
+# (larger than a page, so a database that cannot grow fails it).
+PROBE_TIMEOUT_SECONDS = 1.0
+PROBE_BYTES = 16 * 1024
 _ID_PREFIX = {
     FactKind.EXEMPTIONS: "ex",
     FactKind.ASSESSMENTS: "as",
@@ -397,6 +401,38 @@ class SqlFactStore:
         """Raise `StoreUnavailableError` unless the store answers."""
         with self._guard(), self._engines.engine.connect() as connection:
             connection.execute(text("SELECT 1")).scalar_one()
+
+    def probe_write(self, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
+        """Raise `StoreUnavailableError` unless a decision could be logged now; changes nothing.
+
+        Writes a decision-log row as large as a big entry and rolls it back: a read-only or
+        full database, a lost file or a write lock held past `timeout` all fail here as they
+        would fail the next decision. Readiness asks this, not only whether reads answer.
+        """
+        with self._guard(), self._engines.writer_lock.held(timeout) as deadline, self._engines.write.connect() as connection:
+            limit_lock_wait(connection, deadline)
+            transaction = connection.begin()
+            try:
+                if connection.dialect.name == "postgresql":
+                    remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
+                    connection.execute(text(f"SET LOCAL lock_timeout = {remaining_ms}"))
+                connection.execute(select(audit_head.c.position).where(audit_head.c.id == 1).with_for_update()).one()
+                connection.execute(
+                    insert(audit_log),
+                    [
+                        {
+                            "position": -1,
+                            "decision_id": "readiness-probe",
+                            "recorded_at": datetime.datetime.now(UTC),
+                            "child": "-",
+                            "entry": "x" * PROBE_BYTES,
+                            "previous_hash": GENESIS_HASH,
+                            "hash": GENESIS_HASH,
+                        }
+                    ],
+                )
+            finally:
+                transaction.rollback()
 
     def child_facts(self, child: str, *, as_of: datetime.datetime | None = None) -> ChildFacts:
         """Everything the engine needs for one child, in two indexed queries; with `as_of`, as recorded then."""
