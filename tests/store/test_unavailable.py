@@ -102,3 +102,27 @@ def test_a_queued_writer_waits_at_most_the_limit_in_all(tmp_path, monkeypatch):
         holder.execute("ROLLBACK")
         holder.close()
         store.close()
+
+
+def test_the_write_probe_passes_changes_nothing_and_fails_while_the_log_is_locked(backend):
+    store = backend.open()
+    try:
+        head = store.audit_head()
+        store.probe_write()
+        assert store.audit_head() == head and store.read_audit() == []
+        if backend.name == "sqlite":
+            holder = sqlite3.connect(store.engine.url.database, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+        else:
+            holder = store.engine.connect()
+            holder.begin()
+            holder.execute(sqlalchemy.text("SELECT position FROM audit_head FOR UPDATE"))
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailableError):
+            store.probe_write(timeout=0.5)
+        assert time.monotonic() - started < 5
+        holder.rollback() if backend.name == "postgresql" else holder.execute("ROLLBACK")
+        holder.close()
+        store.probe_write()
+    finally:
+        store.close()
