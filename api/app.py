@@ -15,7 +15,7 @@ from access_policy.service.settings import Settings
 from access_policy.service.tokens import make_verifier
 from access_policy.store.interface import FactStore
 from api import audit, changes, decisions, facts, health, problems, representation
-from api.limits import BodySizeLimit
+from api.limits import BodySizeLimit, HeaderSizeLimit
 from api.middleware import ResponseHeaders
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     for module in (decisions, facts, representation, changes, audit, health):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeaderSizeLimit)
     app.add_middleware(ResponseHeaders, on_error=problems.unexpected)  # outermost of ours: its headers are on 413s too
     _document_problems(app)
     return app

@@ -67,6 +67,12 @@ def serve(
     policy_dir: Annotated[
         Optional[Path], typer.Option("--policy-dir", help="Policy directory (default: the national policy).", show_default=False)
     ] = None,
+    header_timeout: Annotated[
+        float, typer.Option("--header-timeout", help="Seconds a connection has to send a request's headers.", min=0.1, max=300)
+    ] = 10.0,
+    limit_concurrency: Annotated[
+        int, typer.Option("--limit-concurrency", help="Open connections plus running requests; beyond it, 503.", min=1)
+    ] = 1000,
 ) -> None:
     """Run the decision service (uvicorn); stops gracefully on Ctrl-C or SIGTERM."""
     import uvicorn
@@ -91,7 +97,12 @@ def serve(
             raise _fail(f"cannot load the demo families: {error}", 1) from None
         out.print(demo_instructions(settings, families, host, port), markup=False)
     # No access log: request paths and queries carry children's person numbers.
-    shared = {"host": host, "port": port, "timeout_graceful_shutdown": 10, "log_level": "info", "access_log": False}
+    from access_policy.service.server import server_options
+
+    shared = {
+        "host": host, "port": port, "timeout_graceful_shutdown": 10, "log_level": "info", "access_log": False,
+        **server_options(header_timeout, limit_concurrency),
+    }
     if workers == 1:
         try:
             application = create_app(settings, store=store, policy=policy)
