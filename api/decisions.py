@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from access_policy.facts import Item
 from access_policy.service.decisions import DecisionOutcome, DecisionService, batch_body, decision_body
-from access_policy.service.settings import Settings
+from access_policy.service.settings import MAX_BATCH_ITEMS, Settings
 from access_policy.service.tokens import SCOPE_DECISIONS, Caller
 from api.deps import DecisionsDep, SettingsDep, scoped
 from api.models import PartyIdField, PersonIdField, PlausibleInstant
@@ -51,7 +51,10 @@ class BatchRequest(BaseModel):
 
     requester: PartyIdField
     child: PersonIdField
-    items: list[Item] = Field(description="Up to the configured limit (10,000 by default).")
+    items: list[Item] = Field(
+        description=f"Up to the configured limit (at most {MAX_BATCH_ITEMS:,}; more is a 413).",
+        json_schema_extra={"maxItems": MAX_BATCH_ITEMS},
+    )
     at: PlausibleInstant | None = None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Callable
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Path, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from access_policy.errors import InvalidInputError
@@ -67,7 +67,16 @@ def scoped(scope: str) -> Callable[..., Caller]:
     return dependency
 
 
-def _child(child: str) -> str:
+ChildPath = Annotated[
+    str,
+    Path(
+        description="The child's 11-digit person number.",
+        json_schema_extra={"pattern": r"^[0-9]{11}$", "minLength": 11, "maxLength": 11},
+    ),
+]
+
+
+def _child(child: ChildPath) -> str:
     # Path parameters are plain strings; the id check raises InvalidIdError, a 422 at the edge.
     return parse_person_id(child, "child").value
 

@@ -37,6 +37,9 @@ IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x20-\x7e]+$",
         description="Retrying a create with the same key returns the first record (200) and stores nothing new.",
     ),
 ]

@@ -13,6 +13,8 @@ ENV_PREFIX = "ACCESS_POLICY_"
 DEV_ISSUER = "access-policy-dev"
 DEV_AUDIENCE = "access-policy"
 DEFAULT_DATA_DIR = Path("data")
+# The largest batch any configuration may allow (the OpenAPI document states it).
+MAX_BATCH_ITEMS = 10_000
 
 
 @dataclass
@@ -53,7 +55,7 @@ class Settings:
     audience: str | None = None
     policy_dir: Path | None = None
     max_body_bytes: int = 16 * 1024 * 1024
-    max_batch_items: int = 10_000
+    max_batch_items: int = MAX_BATCH_ITEMS
     token_leeway_seconds: int = 30
 
     @classmethod
@@ -77,6 +79,8 @@ class Settings:
 
     def checked(self) -> "Settings":
         """These settings with development defaults filled in; raise `ConfigurationError` when unsafe."""
+        if not 0 < self.max_batch_items <= MAX_BATCH_ITEMS:
+            raise ConfigurationError(f"{ENV_PREFIX}MAX_BATCH_ITEMS must be 1–{MAX_BATCH_ITEMS}, not `{self.max_batch_items}`")
         if self.dev:
             return replace(self, issuer=self.issuer or DEV_ISSUER, audience=self.audience or DEV_AUDIENCE)
         missing = [
