@@ -86,7 +86,8 @@ class DecisionService:
         at = at or now
         policy = self.policy
         try:
-            facts = self.store.child_facts(child)
+            # Only facts that can be active at `at`: a decision's cost follows them, not the history.
+            facts = self.store.child_facts(child, active_at=at)
         except InconsistentFactsError as error:
             # Stored facts that contradict each other stay wrong on retry: a definite, logged deny.
             log.error("facts of a child are inconsistent; denying: %s", error)

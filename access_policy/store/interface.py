@@ -54,11 +54,14 @@ class AuditEntry:
 class FactStore(Protocol):
     """A store of representation and clinician-set facts, indexed by child."""
 
-    def child_facts(self, child: str, *, as_of: datetime.datetime | None = None) -> ChildFacts:
+    def child_facts(
+        self, child: str, *, as_of: datetime.datetime | None = None, active_at: datetime.datetime | None = None
+    ) -> ChildFacts:
         """Everything the engine needs for one child (at most two indexed queries).
 
         With `as_of`, the facts as they stood then: records recorded after it are left out and
         revocations after it are undone. A child nobody knows gives facts with no representation.
+        With `active_at`, only facts that can be active at that instant (for a decision then).
         """
         ...
 

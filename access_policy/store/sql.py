@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import psycopg
 from pydantic import ValidationError
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from access_policy.errors import (
@@ -83,6 +83,7 @@ _ID_PREFIX = {
 }
 _AS_OF = bindparam("as_of", type_=representations.c.recorded_at.type)
 _CHILD = bindparam("child")
+_ACTIVE_AT = bindparam("active_at", type_=facts.c.valid_until.type)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -226,13 +227,19 @@ _FACT_COLUMNS = (
 )
 
 
-def _facts_statement(as_of: bool):
+def _facts_statement(as_of: bool, active: bool = False):
     joined = revocations.c.fact_id == facts.c.id
     where = [facts.c.child == _CHILD]
     if as_of:
         # A revocation recorded after the as-of time had not happened yet.
         joined = joined & (revocations.c.revoked_at <= _AS_OF)
         where.append(facts.c.recorded_at <= _AS_OF)
+    if active:
+        # For a decision at `active_at`: a fact revoked at or before it, or expired by then, cannot
+        # apply (`ClinicalFact.active_at`), so it is neither read nor validated. A decision then
+        # costs what the child's active facts cost, however long their history.
+        where.append(or_(revocations.c.revoked_at.is_(None), revocations.c.revoked_at > _ACTIVE_AT))
+        where.append(or_(facts.c.valid_until.is_(None), facts.c.valid_until > _ACTIVE_AT))
     return (
         select(*_FACT_COLUMNS)
         .select_from(facts.outerjoin(revocations, joined))
@@ -283,6 +290,11 @@ def _version_statement():
 _VERSION = _version_statement()
 _FACTS_NOW = _facts_statement(False)
 _FACTS_AS_OF = _facts_statement(True)
+_ACTIVE_FACTS_NOW = _facts_statement(False, active=True)
+_ACTIVE_FACTS_AS_OF = _facts_statement(True, active=True)
+# The child's last change position (as recorded by `as_of`): the version when only active facts are read.
+_LAST_CHANGE = select(func.max(changes.c.position)).where(changes.c.child == _CHILD)
+_LAST_CHANGE_AS_OF = _LAST_CHANGE.where(changes.c.at <= _AS_OF)
 _REPRESENTATION_NOW = _representation_statement(False)
 _REPRESENTATION_AS_OF = _representation_statement(True)
 
@@ -434,22 +446,41 @@ class SqlFactStore:
             finally:
                 transaction.rollback()
 
-    def child_facts(self, child: str, *, as_of: datetime.datetime | None = None) -> ChildFacts:
-        """Everything the engine needs for one child, in two indexed queries; with `as_of`, as recorded then."""
+    def child_facts(
+        self, child: str, *, as_of: datetime.datetime | None = None, active_at: datetime.datetime | None = None
+    ) -> ChildFacts:
+        """Everything the engine needs for one child, in indexed queries; with `as_of`, as recorded then.
+
+        With `active_at` (a decision's time), only facts that can be active then are read: not
+        revoked at or before it, not expired by it. The engine's answer at that time is the same,
+        and its cost no longer grows with the child's revoked and expired history.
+        """
         person = _child(child)
         as_of = _aware(as_of, "as_of")
+        active_at = _aware(active_at, "active_at")
         params: dict[str, Any] = {"child": person.value}
         if as_of is not None:
             params["as_of"] = as_of
+        if active_at is not None:
+            params["active_at"] = active_at
+            statement = _ACTIVE_FACTS_AS_OF if as_of else _ACTIVE_FACTS_NOW
+        else:
+            statement = _FACTS_AS_OF if as_of else _FACTS_NOW
         with self._read() as connection:
             rep_row = connection.execute(_REPRESENTATION_AS_OF if as_of else _REPRESENTATION_NOW, params).first()
-            fact_rows = connection.execute(_FACTS_AS_OF if as_of else _FACTS_NOW, params).all()
+            fact_rows = connection.execute(statement, params).all()
+            last_change = None
+            if active_at is not None:
+                # Revocations left out of the read still change the version, so caches notice them.
+                last_change = connection.execute(_LAST_CHANGE_AS_OF if as_of else _LAST_CHANGE, params).scalar()
         representation = _representation_from_row(rep_row) if rep_row is not None else None
         grouped: dict[FactKind, list[ClinicalFact]] = {kind: [] for kind in FactKind}
         version = rep_row.position if rep_row is not None else 0
         for row in fact_rows:
             grouped[FactKind(row.kind)].append(_fact_from_row(row))
             version = max(version, row.position, row.revocation_position or 0)
+        if last_change is not None:
+            version = max(version, last_change)
         marker = _version(version, rep_row.confirmed_retrieved_at if rep_row is not None else None)
         try:
             return ChildFacts(
