@@ -15,7 +15,6 @@ from tests.store.helpers import (
     CHILD_8,
     CHILD_13,
     CHILD_17,
-    FATHER,
     MOTHER,
     STEPFATHER,
     assessment,
@@ -156,15 +155,14 @@ def test_assessment_needs_a_known_birth_date(store, t0):
     [
         (FactKind.EXEMPTIONS, {"scope": {"pathway": "p"}, "applies_to": ["12345678901"], "legal_basis": "pbrl-3-4-3", "reason": "r"}, "applies_to"),
         (FactKind.EXEMPTIONS, {"scope": {"pathway": "p", "item": "i"}, "applies_to": "all", "legal_basis": "pbrl-3-4-3", "reason": "r"}, "scope"),
-        # facts.PartyNumber names every party field `applies_to`, the representative's too.
-        (FactKind.ACCESS_PROFILES, {"representative": "1234", "kinds": []}, ""),
+        (FactKind.ACCESS_PROFILES, {"representative": "1234", "kinds": []}, "representative"),
         (FactKind.NECESSARY_INFORMATION, {"scope": {"item": "i"}, "applies_to": "all", "legal_basis": "pbrl-3-4-3", "reason": "r"}, "legal_basis"),
     ],
 )
 def test_invalid_drafts_name_the_field(store, kind, body, field):
     with pytest.raises(InvalidInputError) as raised:
         store.create_fact(CHILD_8, kind, body, CLINICIAN)
-    assert any(problem.field.startswith(field) for problem in raised.value.problems)
+    assert field and any(problem.field.startswith(field) for problem in raised.value.problems)
 
 
 def test_authors_are_kept_and_must_be_complete(store, t0):
@@ -176,4 +174,3 @@ def test_authors_are_kept_and_must_be_complete(store, t0):
     assert store.list_facts(CHILD_8, FactKind.ACCESS_PROFILES)[0].author == CLINICIAN
     assert fact.recorded_at == t0
     assert store.child_facts(CHILD_8).access_profiles[0].representative == STEPFATHER
-    assert FATHER != STEPFATHER
