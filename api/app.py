@@ -90,6 +90,7 @@ def _document_problems(app: FastAPI) -> None:
                     if status == "422" or schema is None:
                         schema = problem_ref  # FastAPI's own validation error is sent as a Problem too
                     content[problems.PROBLEM_MEDIA_TYPE] = {"schema": schema}
+        _link_created_records(spec)
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
@@ -101,6 +102,28 @@ def _document_problems(app: FastAPI) -> None:
         return spec
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _link_created_records(spec: dict) -> None:
+    """OpenAPI links from each create to reading and revoking the record it made (for clients and stateful tests)."""
+    paths = spec.get("paths", {})
+    for path, item in paths.items():
+        create = item.get("post")
+        if not path.startswith("/v1/children/{child}/") or create is None:
+            continue
+        listing = item.get("get", {}).get("operationId")
+        revoke = paths.get(f"{path}/{{fact_id}}", {}).get("delete", {}).get("operationId")
+        links = {}
+        if listing:
+            links["ListTheChildsRecords"] = {"operationId": listing, "parameters": {"child": "$request.path.child"}}
+        if revoke:
+            links["RevokeTheRecord"] = {
+                "operationId": revoke,
+                "parameters": {"child": "$request.path.child", "fact_id": "$response.body#/id"},
+            }
+        for status in ("201", "200"):
+            if status in create.get("responses", {}) and links:
+                create["responses"][status]["links"] = links
 
 
 def app_from_env() -> FastAPI:

@@ -100,7 +100,7 @@ def _register(kind: FactKind, draft_type: type[BaseModel], record_type: type[Cli
         base, create, methods=["POST"], status_code=201, response_model=record_type, name=f"create_{slug}",
         summary=f"Create a {noun}",
         responses={200: {"model": record_type, "description": "A replay of an earlier create with the same Idempotency-Key"},
-                   **problem_responses(401, 403, 413, 422, 503)},
+                   **problem_responses(401, 403, 409, 413, 422, 503)},
     )
     router.add_api_route(
         base, list_all, methods=["GET"], response_model=list_type, name=f"list_{slug}",
