@@ -29,7 +29,8 @@ with warnings.catch_warnings():
     import schemathesis
     from schemathesis import checks
 
-SCALE = int(os.environ.get("ACCESS_POLICY_FUZZ_SCALE", "1"))
+LONG = os.environ.get("ACCESS_POLICY_LONG") == "1"
+SCALE = int(os.environ.get("ACCESS_POLICY_FUZZ_SCALE") or (10 if LONG else 1))
 EXAMPLES_ALL_SCOPES = 40 * SCALE
 EXAMPLES_PER_VARIANT = 4 * SCALE
 CHECKS = [

@@ -173,7 +173,8 @@ class Histories(RuleBasedStateMachine):
 
 
 Histories.TestCase.settings = settings(
-    max_examples=int(os.environ.get("ACCESS_POLICY_STATEFUL_EXAMPLES", "25")),
+    # 25 histories in CI; the long variant (ACCESS_POLICY_LONG=1) runs 300.
+    max_examples=int(os.environ.get("ACCESS_POLICY_STATEFUL_EXAMPLES") or (300 if os.environ.get("ACCESS_POLICY_LONG") == "1" else 25)),
     stateful_step_count=12,
     deadline=None,
     database=None,
