@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, Field
 
 from access_policy.facts import PartyNumber, PersonNumber
-from access_policy.service.times import check_plausible
+from access_policy.instants import check_plausible
 
 # The id rules, stated in the schema so clients and generated tests send ids of the right shape;
 # the check digits and dates are validated by `identity` (a bad id is a 422 naming its field).

@@ -47,6 +47,7 @@ from access_policy.facts import (
     check_assessment_age,
 )
 from access_policy.identity import PersonId
+from access_policy.instants import not_ahead
 from access_policy.store.bulk import Snapshot, insert_rows, parse_line, person_id
 from access_policy.store.engine import Engines, limit_lock_wait
 from access_policy.store.interface import AuditEntry, Change, ImportSummary
@@ -71,6 +72,8 @@ IMPORT_AUTHOR = Author(system="folkeregisteret-import")
 DEFAULT_IMPORT_BATCH = 2000
 MAX_PAGE = 10_000
 REVOCATION_REASON_MAX = 1000
+# How far ahead of the writer's clock a register read may be (the national policy's clock skew).
+REGISTER_CLOCK_SKEW = datetime.timedelta(seconds=300)
 # Readiness's write probe: how long it waits for the write lock, and how large a row it writes
 # (larger than a page, so a database that cannot grow fails it).
 PROBE_TIMEOUT_SECONDS = 1.0
@@ -840,6 +843,10 @@ class SqlFactStore:
     ) -> tuple[str, dict[str, Any]]:
         """What storing this snapshot means: imported (a new snapshot), refreshed, or unchanged."""
         digest = content_hash(snapshot)
+        # A read from the future would keep the child denied until then and refuse every later
+        # correction; one outside 1800–9000 cannot even be converted. The service's edge checks
+        # against the policy's clock skew; the store, for its own callers (bulk import), the default.
+        not_ahead("retrieved_at", snapshot.retrieved_at, now, REGISTER_CLOCK_SKEW)
         retrieved_at = snapshot.retrieved_at.astimezone(UTC)
         if current is not None:
             if current.content_hash == digest:

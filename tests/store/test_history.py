@@ -66,6 +66,24 @@ def test_an_older_retrieval_does_not_replace_a_newer_one(store, t0):
     assert raised.value.problems[0].field == "retrieved_at"
 
 
+def test_a_register_read_from_the_future_or_out_of_range_is_refused(store, t0):
+    import json
+
+    with pytest.raises(InvalidInputError) as raised:
+        store.put_representation(CHILD_8, representation(t0 + 2 * HOUR), REGISTER, now=t0)
+    assert raised.value.problems[0].field == "retrieved_at"
+    assert store.representation_history(CHILD_8) == []
+    # Within the clock skew a read slightly ahead of the writer's clock is fine.
+    store.put_representation(CHILD_8, representation(t0 + datetime.timedelta(seconds=60)), REGISTER, now=t0)
+    lines = [
+        json.dumps({"child": CHILD_13, "holders": [], "retrieved_at": "9999-12-31T23:59:59-14:00"}),
+        json.dumps({"child": CHILD_13, "holders": [], "retrieved_at": (t0 + 30 * 24 * HOUR).isoformat()}),
+    ]
+    summary = store.import_representations(lines, now=t0)
+    assert (summary.imported, summary.rejected) == (0, 2)
+    assert all("retrieved_at" in why for _, why in summary.rejections)
+
+
 def test_birth_date_must_agree_with_the_id_and_is_required_without_one(store, t0):
     with pytest.raises(InvalidInputError) as raised:
         store.put_representation(CHILD_8, representation(t0, birth_date=datetime.date(2018, 3, 15)), REGISTER)

@@ -1,4 +1,4 @@
-"""Plausible instants: times a caller may hand the service without poisoning a child's facts."""
+"""Plausible instants: times a caller may hand the service or the store without poisoning a child's facts."""
 
 from __future__ import annotations
 
