@@ -38,7 +38,9 @@ def clinician(caller: Caller) -> Author:
 
 def system(caller: Caller) -> Author:
     """The author of a system's record (the register sync): the token's client or subject."""
-    return Author(system=(caller.client_id or caller.subject)[:200])
+    # Printable characters only: a NUL in a token's subject would be a database error (503) on PostgreSQL.
+    name = "".join(ch for ch in (caller.client_id or caller.subject) if ch.isprintable())[:200]
+    return Author(system=name or "unnamed-system")
 
 
 @dataclass(frozen=True, slots=True)

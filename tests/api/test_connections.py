@@ -73,3 +73,52 @@ def test_an_oversized_request_head_is_refused(tmp_path, servers):  # noqa: F811
     response = httpx.get(f"{server.base}/healthz", headers={"X-Big": "a" * 64 * 1024}, timeout=5)
     assert response.status_code in (400, 431)
     assert httpx.get(f"{server.base}/healthz", timeout=5).status_code == 200
+
+
+def test_other_children_are_answered_while_the_largest_batches_run(tmp_path, servers):  # noqa: F811
+    """Loosely asserted (not a benchmark): the largest accepted batches do not stall other children."""
+    import datetime
+    import threading
+
+    from access_policy.service.settings import Settings
+    from access_policy.service.tokens import issue_dev_token
+    from tests.api.conftest import Family, item
+
+    server = Server(["--dev", "--data-dir", str(tmp_path / "data")], tmp_path, "bounds")
+    servers.append(server)
+    server.wait_ready()
+    settings = Settings(dev=True, data_dir=tmp_path / "data").checked()
+    headers = {"Authorization": "Bearer " + issue_dev_token(settings, ["decisions", "representation:write"])}
+    now = datetime.datetime.now(datetime.timezone.utc)
+    busy, other = Family(now, serial=1), Family(now, serial=2)
+    for family in (busy, other):
+        body = {"holders": [{"id": family.mother, "responsibility": "felles"}], "retrieved_at": now.isoformat()}
+        assert httpx.put(f"{server.base}/v1/children/{family.child}/representation", json=body, headers=headers).status_code == 200
+    largest = {"requester": busy.mother, "child": busy.child, "items": [item(f"d-{n}", pathway=f"pw-{n % 9}") for n in range(10_000)]}
+    stop = threading.Event()
+    batches = []
+
+    def hammer() -> None:
+        with httpx.Client(timeout=120) as client:
+            while not stop.is_set():
+                batches.append(client.post(f"{server.base}/v1/decisions/batch", json=largest, headers=headers).status_code)
+
+    workers = [threading.Thread(target=hammer) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    latencies = []
+    try:
+        with httpx.Client(timeout=60) as client:
+            question = {"requester": other.mother, "child": other.child, "item": item()}
+            for _ in range(10):
+                started = time.monotonic()
+                answer = client.post(f"{server.base}/v1/decisions", json=question, headers=headers)
+                latencies.append(time.monotonic() - started)
+                assert answer.status_code == 200 and answer.json()["decision"] == "permit"
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=180)
+    print(f"\nlargest batches: {len(batches)} answered {set(batches)}; other child: slowest {max(latencies):.2f} s")
+    assert set(batches) <= {200}
+    assert max(latencies) < 15  # loose on purpose: a shared CI machine; a stall would be minutes

@@ -103,3 +103,11 @@ def test_a_register_read_from_the_future_is_refused_and_corrections_still_work(c
     slightly = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=60)
     accepted = client.put(url, json={"holders": [], "retrieved_at": slightly.isoformat()}, headers=headers)
     assert accepted.status_code == 200, accepted.text
+
+
+def test_a_system_author_from_a_token_keeps_printable_characters_only():
+    from access_policy.service.records import system
+    from access_policy.service.tokens import Caller
+
+    assert system(Caller(subject="sync\x00-1", scopes=frozenset())).system == "sync-1"
+    assert system(Caller(subject="\x00", scopes=frozenset())).system == "unnamed-system"
