@@ -44,6 +44,7 @@ IdempotencyKey = Annotated[
     ),
 ]
 
+
 class RevocationBody(BaseModel):
     """Why a fact is revoked; required when revoking another organisation's fact (`facts:override`)."""
 
