@@ -58,6 +58,10 @@ def test_facts_write_without_hpr_and_org_is_forbidden(client, token, family):
             f"/v1/children/{family.child}/exemptions", json=_body("exemptions", family), headers=token("facts:write", **claims)
         )
         assert response.status_code == 403, claims
+    # Nothing was stored, and the change feed is as it was.
+    reader = token("facts:read")
+    assert client.get(f"/v1/children/{family.child}/exemptions", headers=reader).json()["records"] == []
+    assert [c["kind"] for c in client.get("/v1/changes", headers=reader).json()["changes"]] == ["representation"]
 
 
 def test_an_exemption_is_honoured_by_the_next_decision(client, clinician, token, family, now):
