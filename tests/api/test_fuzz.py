@@ -131,6 +131,7 @@ def test_created_records_are_read_and_revoked_through_the_links(fuzzed):
     headers = _tokens(settings_)["all scopes"]
     machine = schema.as_state_machine()
     seen: collections.Counter = collections.Counter()
+    problems: list[str] = []
 
     valid_bodies = {
         "exemptions": {"scope": {"pathway": "pw-1"}, "applies_to": "all", "legal_basis": "pbrl-3-4-3", "reason": "r"},
@@ -156,13 +157,21 @@ def test_created_records_are_read_and_revoked_through_the_links(fuzzed):
             seen[(case.operation.method.upper(), response.status_code)] += 1
 
         def validate_response(self, response, case, additional_checks=(), **kwargs):
-            case.validate_response(response, checks=CHECKS)
+            # Collected, not raised: the store persists across sequences, so a replayed sequence
+            # would meet other records and hypothesis would report flakiness instead of the failure.
+            try:
+                case.validate_response(response, checks=CHECKS)
+            except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001
+                problems.append(f"{case.operation.method.upper()} {case.operation.path} → {response.status_code}: {str(error)[:300]}")
 
     Links.TestCase.settings = settings(
-        max_examples=15 * SCALE, stateful_step_count=6, deadline=None, database=None,
+        # Not scaled with the long variant: over more sequences schemathesis' link preconditions,
+        # which follow what the (persistent) store answered, make hypothesis report flaky generation.
+        max_examples=15, stateful_step_count=6, deadline=None, database=None,
         suppress_health_check=list(HealthCheck),
     )
     Links.TestCase().runTest()
     # The links were followed: something was created and then revoked by its returned id.
     print("stateful:", dict(seen))
+    assert problems == [], "\n".join(problems[:20])
     assert seen[("POST", 201)] > 0 and seen[("DELETE", 200)] > 0, dict(seen)
