@@ -10,8 +10,8 @@ from typing import Callable
 from access_policy.errors import InvalidInputError, RevocationForbiddenError
 from access_policy.facts import Author, ClinicalFact, FactKind, Representation, _Draft
 from access_policy.identity import parse_person_id
-from access_policy.service.scopes import SCOPE_FACTS_OVERRIDE
 from access_policy.instants import not_ahead, plausible_field
+from access_policy.service.scopes import SCOPE_FACTS_OVERRIDE
 from access_policy.service.tokens import Caller, PermissionDeniedError
 from access_policy.store.interface import Change, FactStore
 
