@@ -69,12 +69,23 @@ class WriterLock:
             self._lock.release()
 
 
-def limit_lock_wait(connection, deadline: float) -> None:  # noqa: ANN001 - a SQLAlchemy Connection
-    """Let the database wait for its write lock only until `deadline`, before the transaction begins."""
+@contextlib.contextmanager
+def lock_wait_until(connection, deadline: float) -> Iterator[None]:  # noqa: ANN001 - a SQLAlchemy Connection
+    """Let SQLite wait for its write lock only until `deadline` in this block (set before the
+    transaction begins), then give the pooled connection its full busy timeout back for later reads."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    # On the driver's connection: through SQLAlchemy these statements would begin a transaction.
+    driver = connection.connection.driver_connection
     remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
-    if connection.dialect.name == "sqlite":
-        # On the driver's connection: through SQLAlchemy this statement would begin the transaction.
-        connection.connection.driver_connection.execute(f"PRAGMA busy_timeout = {remaining_ms}")
+    driver.execute(f"PRAGMA busy_timeout = {remaining_ms}")
+    try:
+        yield
+    finally:
+        # Best effort: a connection that just failed must not hide the error that broke it.
+        with contextlib.suppress(Exception):
+            driver.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_SECONDS * 1000}")
 
 
 @dataclass(frozen=True)

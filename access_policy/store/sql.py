@@ -49,7 +49,7 @@ from access_policy.facts import (
 from access_policy.identity import PersonId
 from access_policy.instants import not_ahead
 from access_policy.store.bulk import Snapshot, insert_rows, parse_line, person_id
-from access_policy.store.engine import Engines, limit_lock_wait
+from access_policy.store.engine import Engines, lock_wait_until
 from access_policy.store.interface import AuditEntry, Change, ImportSummary
 from access_policy.store.schema import (
     GENESIS_HASH,
@@ -387,8 +387,7 @@ class SqlFactStore:
     @contextlib.contextmanager
     def _write(self) -> Iterator[Any]:
         with self._guard(), self._engines.writer_lock.held() as deadline, self._engines.write.connect() as connection:
-            limit_lock_wait(connection, deadline)
-            with connection.begin():
+            with lock_wait_until(connection, deadline), connection.begin():
                 if connection.dialect.name == "postgresql":
                     # Every row lock this transaction waits for shares the one deadline.
                     remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
@@ -424,8 +423,12 @@ class SqlFactStore:
         full database, a lost file or a write lock held past `timeout` all fail here as they
         would fail the next decision. Readiness asks this, not only whether reads answer.
         """
-        with self._guard(), self._engines.writer_lock.held(timeout) as deadline, self._engines.write.connect() as connection:
-            limit_lock_wait(connection, deadline)
+        with (
+            self._guard(),
+            self._engines.writer_lock.held(timeout) as deadline,
+            self._engines.write.connect() as connection,
+            lock_wait_until(connection, deadline),
+        ):
             transaction = connection.begin()
             try:
                 if connection.dialect.name == "postgresql":
