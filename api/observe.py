@@ -56,8 +56,13 @@ class RequestObserver:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (_HEADER, encoded_id)]
+                # Replace, not add: inner middleware (`api.middleware`) sets the same id.
+                headers = [(name, value) for name, value in message.get("headers", ()) if name.lower() != _HEADER]
+                message["headers"] = [*headers, (_HEADER, encoded_id)]
             await send(message)
+
+        # Inner middleware and handlers read the id from the scope (`api.middleware.request_id`).
+        scope.setdefault("state", {})["request_id"] = request_id
 
         token = logs.begin_request(request_id)
         start = time.perf_counter()

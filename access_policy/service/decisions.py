@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 
 from access_policy import observe
@@ -20,6 +20,7 @@ from access_policy.facts import Item
 from access_policy.filter import Filter, compile_filter
 from access_policy.policy import Policy
 from access_policy.service import logs
+from access_policy.service.disclosure import disclose, explains
 from access_policy.service.tokens import Caller
 from access_policy.store.interface import FactStore
 
@@ -65,15 +66,33 @@ class DecisionService:
     def decide(
         self, caller: Caller, requester: str, child: str, items: Sequence[Item], at: datetime.datetime | None
     ) -> DecisionOutcome:
-        """Decide every item for one requester and child (one read of the child's facts), then log it."""
+        """Decide every item for one requester and child (one read of the child's facts), log it,
+        and redact each decision to what the caller may see (`disclosure.disclose`)."""
+        outcome = self._decide(caller, requester, child, items, at)
+        if explains(caller):
+            return outcome
+        # The engine shares one Decision between items that decide alike: redact each once.
+        redacted: dict[int, Decision] = {}
+        decisions = []
+        for decision in outcome.decisions:
+            shown = redacted.get(id(decision))
+            if shown is None:
+                shown = redacted[id(decision)] = disclose(decision, caller, self.policy)
+            decisions.append(shown)
+        return replace(outcome, decisions=decisions)
+
+    def _decide(
+        self, caller: Caller, requester: str, child: str, items: Sequence[Item], at: datetime.datetime | None
+    ) -> DecisionOutcome:
         decision_id = str(uuid.uuid4())
         logs.note_decision(decision_id)
         now = self.clock()
         at = at or now
         policy = self.policy
         try:
+            # Only facts that can be active at `at`: a decision's cost follows them, not the history.
             with observe.span("facts.read"):
-                facts = self.store.child_facts(child)
+                facts = self.store.child_facts(child, active_at=at)
         except InconsistentFactsError as error:
             # Stored facts that contradict each other stay wrong on retry: a definite, logged deny.
             log.error("facts of a child are inconsistent; denying: %s", error)
