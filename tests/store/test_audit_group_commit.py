@@ -59,11 +59,11 @@ def test_a_failed_group_commit_fails_every_caller_in_it(store, monkeypatch):
             outcomes[n] = error
 
     # Hold the commit lock so every caller queues its entry; then one commit takes them all.
-    with store._audit_commit_lock:
+    with store._audit_writer._commit_lock:
         threads = [threading.Thread(target=append, args=(n,)) for n in range(callers)]
         for thread in threads:
             thread.start()
-        while len(store._audit_queue) < callers:
+        while len(store._audit_writer._queue) < callers:
             threading.Event().wait(0.01)
     for thread in threads:
         thread.join(timeout=30)
