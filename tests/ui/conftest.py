@@ -75,12 +75,14 @@ def service() -> Iterator[Demo]:
         while True:
             line = process.stdout.readline()
             lines.append(line)
-            found = re.search(r"Hansen: .*\(child (\d{11}), mother (\d{11}), father (\d{11})\)", line)
+            found = re.search(r"Hansen: .*\(([^()]*)\)\s*$", line)
             if found:
+                # Roles and numbers as printed, "role N, role N": the family has more roles than these three.
+                people = dict(part.rsplit(" ", 1) for part in found.group(1).split(", "))
                 break
             if not line:
                 raise AssertionError("no Hansen family in the demo printout:\n" + "".join(lines))
-        yield Demo(base, *found.groups())
+        yield Demo(base, people["child"], people["mother"], people["father"])
     finally:
         process.terminate()
         try:
