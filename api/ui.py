@@ -440,13 +440,13 @@ def _items(text: str) -> list[Item]:
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     if not isinstance(data, list) or not 0 < len(data) <= MAX_PREVIEW_ITEMS:
-        raise InvalidInputError.for_field("items", f"skal være en liste med 1–{MAX_PREVIEW_ITEMS} elementer")
+        raise InvalidInputError.for_field("items", f"skal være en liste med 1–{MAX_PREVIEW_ITEMS} journalopplysninger")
     try:
         return TypeAdapter(list[Item]).validate_python(data)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise InvalidInputError.for_field("items", f"element {where}: {first['msg']}") from None
+        raise InvalidInputError.for_field("items", f"journalopplysning {where}: {first['msg']}") from None
 
 
 def _facts_by_id(facts: ChildFacts) -> dict[str, tuple[str, Any]]:
