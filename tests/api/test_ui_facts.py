@@ -89,3 +89,27 @@ def test_revoking_an_assessment_keeps_the_reason_and_the_release(client, setting
     (revoked,) = store.list_facts(fresh_family.child, FactKind.ASSESSMENTS)
     assert revoked.revoked_at is not None and revoked.release_confided and revoked.revocation_reason == "Barnet har ombestemt seg"
     assert "Barnet har ombestemt seg" in response.text
+
+
+def test_the_child_page_shows_what_the_register_decides_on(client, settings, fresh_family, store) -> None:
+    import datetime
+
+    from access_policy.facts import AddressProtection, Holder, Representation, Responsibility
+    from access_policy.identity import make_person_id
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    former_child = make_person_id(datetime.date(1990, 1, 1), 60, d_number=True)
+    former_mother = make_person_id(datetime.date(1985, 6, 1), 61, d_number=True)
+    holders = (
+        Holder(id=fresh_family.mother, responsibility=Responsibility.FELLES, former_ids=(former_mother,),
+               valid_from=now - datetime.timedelta(days=400)),
+        Holder(id=fresh_family.father, responsibility=Responsibility.FELLES, address_protection=AddressProtection.FORTROLIG,
+               valid_until=now - datetime.timedelta(days=1)),
+    )
+    store.put_representation(fresh_family.child, Representation(holders=holders, former_ids=(former_child,), retrieved_at=now),
+                             Author(system="test"))
+    csrf = _login(client, settings, "facts:read")
+    page = _open(client, csrf, fresh_family.child)
+    assert "Status: <strong>bosatt</strong>" in page
+    assert "Tidligere identitetsnummer: " + former_child in page and former_mother in page
+    assert "(avsluttet)" in page and "egen adressebeskyttelse: fortrolig" in page and "kan ikke representere" in page
