@@ -38,9 +38,11 @@ EXPECTED = {
 def test_each_resource_type_maps_to_an_item(resource_id):
     item = item_from_resource(parse_resource(RESOURCES[resource_id]))
     kind, pathway, referral, created, organisation = EXPECTED[resource_id]
-    assert (item.id, item.kind.value, item.pathway, item.referral, item.organisation) == (
-        resource_id, kind, pathway, referral, organisation
-    )
+    values = (item.pathway.value if item.pathway else None, item.referral.value if item.referral else None)
+    assert (item.id, item.kind.value, *values, item.organisation) == (resource_id, kind, pathway, referral, organisation)
+    # Ids belong to the resource's source system: its managing organisation's, else `local`.
+    assert item.system == (f"{SYSTEM_ORGANISATION_NUMBER}|{organisation}" if organisation else "local")
+    assert all(reference.system == item.system for reference in (item.pathway, item.referral) if reference)
     assert item.created is not None and item.created.tzinfo is not None
     assert item.created.date().isoformat() == created
 
@@ -68,7 +70,7 @@ def test_references_by_absolute_url_history_and_identifier():
     encounter["episodeOfCare"] = [{"reference": "https://x.example.no/fhir/EpisodeOfCare/pw-9/_history/3"}]
     encounter["basedOn"] = [{"type": "ServiceRequest", "identifier": {"system": "urn:oid:1.2.3", "value": "ref-id"}}]
     item = item_from_resource(parse_resource(encounter))
-    assert (item.pathway, item.referral) == ("pw-9", "ref-id")
+    assert (item.pathway.value, item.referral.value) == ("pw-9", "ref-id")
 
 
 def _parameters(bundle, requester, child, time="2026-11-30T12:00:00+01:00"):
@@ -82,9 +84,10 @@ def _parameters(bundle, requester, child, time="2026-11-30T12:00:00+01:00"):
 
 @pytest.fixture
 def exempted(client, clinician, family):
-    """The father may not see pathway `pw-2`."""
-    body = {"scope": {"pathway": "pw-2"}, "applies_to": [family.father], "legal_basis": "pbrl-3-4-3", "reason": "r"}
-    assert client.post("/v1/exemptions", json={"child": family.child} | body, headers=clinician).status_code == 201
+    """The father may not see pathway `pw-2`, in the organisation's system (doc-1, enc-1) and the local one (ms-1)."""
+    for pathway in ({"system": f"{SYSTEM_ORGANISATION_NUMBER}|974589095", "value": "pw-2"}, "pw-2"):
+        body = {"child": family.child, "scope": {"pathway": pathway}, "applies_to": [family.father], "legal_basis": "pbrl-3-4-3", "reason": "r"}
+        assert client.post("/v1/exemptions", json=body, headers=clinician).status_code == 201
     return family
 
 
@@ -132,7 +135,7 @@ def test_a_collection_bundle_is_filtered_too(client, token, exempted):
 
 def test_the_filter_is_one_decision_log_entry(client, token, exempted):
     _filter(client, token("decisions"), _parameters(TIMELINE, exempted.father, exempted.child))
-    entries = client.get(f"/v1/audit?child={exempted.child}", headers=token("audit:read")).json()["entries"]
+    entries = client.post("/v1/audit/search", json={"child": exempted.child}, headers=token("audit:read")).json()["entries"]
     assert entries[-1]["entry"]["items"] == list(EXPECTED)
 
 
