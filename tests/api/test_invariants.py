@@ -82,7 +82,7 @@ class Histories(RuleBasedStateMachine):
         if requester not in self.holders or _age(self.at) >= 16:
             return "deny"
         for pathway, parent in self.exemptions.values():
-            if pathway == item.pathway and parent in (None, requester):
+            if item.pathway is not None and pathway == item.pathway.value and parent in (None, requester):
                 return "deny"
         return "permit"
 
@@ -144,7 +144,7 @@ class Histories(RuleBasedStateMachine):
         self.exemptions[fact.id] = (pathway, parent)
         during = self.decisions()
         for (requester, item_id), effect in during.items():
-            covered = item_id in {i.id for i in ITEMS if i.pathway == pathway} and parent in (None, requester)
+            covered = item_id in {i.id for i in ITEMS if i.pathway is not None and i.pathway.value == pathway} and parent in (None, requester)
             if covered:
                 assert effect == "deny"
         self.store.revoke_fact(CHILD, FactKind.EXEMPTIONS, fact.id, CLINICIAN, now=self.at)
@@ -165,7 +165,7 @@ class Histories(RuleBasedStateMachine):
                 if effect == "permit":
                     # No representative sees an item covered by an active exemption that applies to them.
                     assert not any(
-                        pathway == item.pathway and parent in (None, requester) for pathway, parent in self.exemptions.values()
+                        item.pathway is not None and pathway == item.pathway.value and parent in (None, requester) for pathway, parent in self.exemptions.values()
                     )
                     # Nothing of a child of 18 or older is shown to a representative.
                     assert _age(self.at) < 18
