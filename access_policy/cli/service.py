@@ -107,11 +107,13 @@ def serve(
         typer.Option("--metrics-port", help="Also serve /metrics without a token on 127.0.0.1:PORT (loopback only).", min=1, max=65535, show_default=False),
     ] = None,
     header_timeout: Annotated[
-        float, typer.Option("--header-timeout", help="Seconds a connection has to send a request's headers.", min=0.1, max=300)
-    ] = 10.0,
+        Optional[float],
+        typer.Option("--header-timeout", help="Seconds a connection has to send a request's headers (default 10).", min=0.1, max=300, show_default=False),
+    ] = None,
     limit_concurrency: Annotated[
-        int, typer.Option("--limit-concurrency", help="Open connections plus running requests; beyond it, 503.", min=1)
-    ] = 1000,
+        Optional[int],
+        typer.Option("--limit-concurrency", help="Open connections plus running requests; beyond it, 503 (default 1000).", min=1, show_default=False),
+    ] = None,
 ) -> None:
     """Run the decision service (uvicorn); stops gracefully on Ctrl-C or SIGTERM.
 
@@ -129,6 +131,7 @@ def serve(
     settings = _settings(
         data_dir, database_url, dev=True if dev else None, policy_dir=policy_dir, host=host, port=port,
         workers=workers, log_format=log_format.lower() if log_format else None, metrics_port=metrics_port,
+        header_timeout=header_timeout, limit_concurrency=limit_concurrency,
     )
     if demo and not settings.dev:
         raise _fail("--demo needs --dev: the demo prints tokens signed with the local development key")
@@ -162,7 +165,7 @@ def serve(
         "timeout_graceful_shutdown": 10,
         "log_config": logging_config(settings.log_format),
         "access_log": False,
-        **server_options(header_timeout, limit_concurrency),
+        **server_options(settings.header_timeout, settings.limit_concurrency),
     }
     if settings.workers == 1:
         try:

@@ -85,6 +85,16 @@ def _path(name: str, value: str) -> Path:
     return Path(value)
 
 
+def _seconds(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigurationError(f"{ENV_PREFIX}{name} must be a number of seconds, not `{value}`") from None
+    if not 0.1 <= number <= 300:
+        raise ConfigurationError(f"{ENV_PREFIX}{name} must be between 0.1 and 300 seconds, not `{value}`")
+    return number
+
+
 def _dev_flag(name: str, value: str) -> bool:
     return _flag(value)
 
@@ -103,6 +113,8 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("workers", _positive_int, "worker processes (default `1`)", "--workers"),
     EnvVar("log_format", _log_format, "`text` (default) or `json`: one JSON object per log line", "--log-format"),
     EnvVar("metrics_port", _port, "also serve `/metrics` without a token on `127.0.0.1:PORT` (loopback only; off by default)", "--metrics-port"),
+    EnvVar("header_timeout", _seconds, "seconds a connection has to send a request's headers (default 10)", "--header-timeout"),
+    EnvVar("limit_concurrency", _positive_int, "open connections plus running requests; beyond it, 503 (default 1000)", "--limit-concurrency"),
     EnvVar("max_body_bytes", _positive_int, "largest request body (default 16 MiB)"),
     EnvVar("max_batch_items", _positive_int, "most items in one batch decision (default 10,000)"),
     EnvVar("token_leeway_seconds", _positive_int, "clock skew allowed on token times (default 30)"),
@@ -140,6 +152,8 @@ class Settings:
     workers: int = 1
     log_format: str = "text"
     metrics_port: int | None = None
+    header_timeout: float = 10.0
+    limit_concurrency: int = 1000
     max_body_bytes: int = 16 * 1024 * 1024
     max_batch_items: int = MAX_BATCH_ITEMS
     token_leeway_seconds: int = 30
