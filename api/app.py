@@ -18,13 +18,13 @@ from access_policy.service.records import Records
 from access_policy.service.settings import ConfigurationError, Settings
 from access_policy.service.tokens import make_verifier
 from access_policy.store.interface import FactStore
-from api import (
+from . import (
     audit, authzen, changes, decisions, docs_page, facts, fhir, guide, health, metrics, problems, representation, ui,
 )
-from api import filter as timeline_filter
-from api.limits import BodySizeLimit, HeaderSizeLimit
-from api.middleware import ResponseHeaders
-from api.observe import RequestObserver
+from . import filter as timeline_filter
+from .limits import BodySizeLimit, HeaderSizeLimit
+from .middleware import ResponseHeaders
+from .observe import RequestObserver
 
 log = logging.getLogger(__name__)
 

@@ -28,9 +28,9 @@ from access_policy.identity import parse_organisation_number, parse_person_id
 from access_policy.items import build_item
 from access_policy.service.decisions import DecisionOutcome, DecisionService
 from access_policy.service.tokens import SCOPE_DECISIONS, SCOPE_DECISIONS_EXPLAIN, Caller
-from api.decisions import FastJSONResponse
-from api.deps import scoped
-from api.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_responses
+from .decisions import FastJSONResponse
+from .deps import scoped
+from .problems import PROBLEM_MEDIA_TYPE, problem_body, problem_responses
 
 router = APIRouter(tags=["authzen"])
 
@@ -360,7 +360,7 @@ def _unavailable(body: dict[str, Any], outcome_problem: str) -> dict[str, Any]:
 
 def _body_doc(schema: str, example: str) -> dict[str, Any]:
     """The request body as documented: the route parses it itself (see the module docstring)."""
-    from api.examples import openapi_examples
+    from .examples import openapi_examples
 
     return {
         "requestBody": {

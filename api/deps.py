@@ -16,7 +16,7 @@ from access_policy.service.settings import Settings
 from access_policy.service.tokens import AuthenticationError, Caller, PermissionDeniedError, TokenVerifier
 from access_policy.service.tokens import Request as ProofContext
 from access_policy.store.interface import FactStore
-from api.problems import no_token_error
+from .problems import no_token_error
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT with the scopes the endpoint names.")
 

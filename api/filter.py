@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse, Response
 from access_policy.filter import SQL_COLUMNS, to_fhir, to_sql
 from access_policy.service.decisions import FilterOutcome
 from access_policy.service.tokens import SCOPE_DECISIONS, Caller
-from api.deps import DecisionsDep, scoped
-from api.models import PartyIdField, PersonIdField
-from api.problems import PROBLEM_MEDIA_TYPE, Problem, problem_body, problem_responses
+from .deps import DecisionsDep, scoped
+from .models import PartyIdField, PersonIdField
+from .problems import PROBLEM_MEDIA_TYPE, Problem, problem_body, problem_responses
 
 router = APIRouter(tags=["decisions"])
 

@@ -32,7 +32,7 @@ from access_policy.errors import (
 )
 from access_policy.service.settings import ConfigurationError
 from access_policy.service.tokens import ACCEPTED_ALGORITHMS, AuthenticationError, PermissionDeniedError
-from api.middleware import REQUEST_ID_HEADER, request_id
+from .middleware import REQUEST_ID_HEADER, request_id
 
 log = logging.getLogger(__name__)
 

@@ -41,8 +41,8 @@ from access_policy.service.tokens import (
     issue_dev_token,
 )
 from access_policy.workbench.texts import RULE_TEXTS
-from api import ui_forms
-from api.ui_session import COOKIE, Session, SessionCodec, load_or_create_key, set_cookie
+from . import ui_forms
+from .ui_session import COOKIE, Session, SessionCodec, load_or_create_key, set_cookie
 
 log = logging.getLogger(__name__)
 

@@ -65,9 +65,9 @@ def _read_json(path: Path, name: str) -> object:
 
 
 def _validation_message(error: ValidationError, name: str) -> str:
-    from api.problems import field_errors  # the same field names the HTTP API gives
+    from access_policy.http import api_module  # the same field names the HTTP API gives
 
-    first = field_errors(error.errors(include_url=False))[0]
+    first = api_module("problems").field_errors(error.errors(include_url=False))[0]
     return f"`{name}`: {first['field'] if first['field'] != 'body' else 'value'}: {first['message']}"
 
 

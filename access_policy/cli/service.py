@@ -120,9 +120,9 @@ def serve(
     import uvicorn
 
     from access_policy import observe
+    from access_policy.http import app_factory, create_app
     from access_policy.policy import load_policy
     from access_policy.service.logs import configure, logging_config
-    from api.app import create_app
 
     if log_format is not None and log_format.lower() not in LOG_FORMATS:
         raise _fail(f"--log-format must be one of {', '.join(LOG_FORMATS)}, not `{log_format}`")
@@ -188,7 +188,7 @@ def serve(
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="access-policy-metrics-")
     if settings.metrics_port is not None:
         _start_metrics_listener(settings.metrics_port)
-    uvicorn.run("api.app:app_from_env", factory=True, workers=settings.workers, **shared)
+    uvicorn.run(app_factory(), factory=True, workers=settings.workers, **shared)
 
 
 @app.command()
