@@ -18,9 +18,7 @@ from access_policy.service.records import Records
 from access_policy.service.settings import ConfigurationError, Settings
 from access_policy.service.tokens import make_verifier
 from access_policy.store.interface import FactStore
-from . import (
-    audit, authzen, changes, decisions, docs_page, facts, fhir, guide, health, metrics, problems, representation, ui,
-)
+from . import audit, authzen, changes, decisions, docs_page, facts, fhir, guide, health, metrics, problems, representation, ui
 from . import filter as timeline_filter
 from .limits import BodySizeLimit, HeaderSizeLimit
 from .middleware import ResponseHeaders
@@ -124,7 +122,7 @@ def _document_problems(app: FastAPI) -> None:
         for path_item in spec.get("paths", {}).values():
             for operation in path_item.values():
                 for status, response in operation.get("responses", {}).items():
-                    if not status[:1] in ("4", "5"):
+                    if status[:1] not in ("4", "5"):
                         for media in response.get("content", {}).values():
                             if "$ref" in media.get("schema", {}):
                                 # A non-JSON response class (the JSON-lines export) adds `type: string` beside its model.

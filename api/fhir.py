@@ -14,8 +14,8 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Security
-from pydantic import BaseModel, ConfigDict, Field
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import from_json
 from starlette.responses import Response
 

@@ -380,7 +380,7 @@ async def create_fact(request: Request, session: Session, kind: str) -> Response
 async def revoke_fact(request: Request, session: Session, kind: str, fact_id: str) -> Response:
     """Revoke a fact; it stays in the history."""
     caller = _caller(request, session, SCOPE_FACTS_WRITE)
-    child = _child(session)
+    _child(session)  # a child must be chosen first
     await _form(request, session)
     kind_form = _kind(kind)
     request.app.state.records.revoke(caller, FactKind(kind), fact_id)
@@ -399,7 +399,8 @@ async def restrict_fact(request: Request, session: Session, kind: str, fact_id: 
     if not text:
         raise InvalidInputError.for_field("valid_until", "velg når det skal slutte å gjelde")
     created = request.app.state.records.restrict(caller, child, FactKind(kind), fact_id, _parse_at(text))
-    return redirect(request, session, "/ui/child", f"{kind_form.label} {fact_id} er erstattet av {created.record.id}, som gjelder til {local(created.record.valid_until)}.")
+    return redirect(request, session, "/ui/child",
+                    f"{kind_form.label} {fact_id} er erstattet av {created.record.id}, som gjelder til {local(created.record.valid_until)}.")
 
 
 # --- see as this parent -------------------------------------------------------------------------

@@ -145,7 +145,7 @@ def serve(
         raise _fail(f"the policy does not load: {error}", 1) from None
     store = _open_store(settings)
     if demo:
-        from access_policy.service.demo import load_demo, demo_instructions
+        from access_policy.service.demo import demo_instructions, load_demo
 
         try:
             families = load_demo(store)

@@ -63,7 +63,7 @@ def parse_dockerfile(text: str) -> list[list[Instruction]]:
         keyword, _, rest = line.partition(" ")
         flags = {}
         words = rest.split(" ")
-        while words and words[0].startswith("--") and not keyword.upper() in ("RUN", "CMD"):
+        while words and words[0].startswith("--") and keyword.upper() not in ("RUN", "CMD"):
             name, _, value = words.pop(0)[2:].partition("=")
             flags[name] = value
         instruction = Instruction(keyword.upper(), flags, " ".join(words).strip())
@@ -167,7 +167,8 @@ def test_the_dockerfile_build_steps_install_a_working_service(stages, tmp_path):
     # The installed package carries the national policy, and says that is where a rule comes from.
     facts = tmp_path / "facts.json"
     facts.write_text(_run(f"{entry} decide --example-facts", tmp_path, env=clean).stdout)
-    decided = _run(f"{entry} decide --facts {facts} --requester 02838400860 --item doc-1 --kind note --pathway pw-psyk --at 2026-11-30T12:00:00+01:00", tmp_path, env=clean)
+    decided = _run(f"{entry} decide --facts {facts} --requester 02838400860 --item doc-1 --kind note --pathway pw-psyk --at 2026-11-30T12:00:00+01:00",
+                   tmp_path, env=clean)
     assert re.search(r"line \d+ of the installed policy ", decided.stdout) and "national_policy/rules.csv" in decided.stdout
     # The health check, as the image runs it, against the installed service.
     image_env = {}
