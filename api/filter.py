@@ -115,8 +115,8 @@ def filter_body(outcome: FilterOutcome, forms: list[str]) -> dict[str, Any]:
             rendered["sql"] = {"where": where, "params": [_json(p) for p in params], "placeholder": "%s",
                                "columns": list(SQL_COLUMNS)}
         if "fhir" in forms:
-            params = to_fhir(compiled)
-            rendered["fhir"] = {"expressible": params is not None, "params": None if params is None else [list(p) for p in params]}
+            fhir_params = to_fhir(compiled)
+            rendered["fhir"] = {"expressible": fhir_params is not None, "params": None if fhir_params is None else [list(p) for p in fhir_params]}
         body["forms"] = rendered
     return body
 
