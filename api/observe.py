@@ -29,7 +29,7 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 
 
 def route_template(scope: Scope) -> str:
-    """The template of the route that answered (`/v1/children/{child}/exemptions`), or `unmatched`."""
+    """The template of the route that answered (`/v1/exemptions/{fact_id}`), or `unmatched`."""
     route = scope.get("route")
     path = getattr(route, "path", None)
     return path if isinstance(path, str) else UNMATCHED
