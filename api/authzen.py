@@ -63,7 +63,8 @@ class ResourceProperties(BaseModel):
     child: str = Field(description="The child's 11-digit national id (in the body, never in a URL).")
     pathway: str | None = Field(None, description="The care pathway (forløp) the item belongs to.")
     referral: str | None = Field(None, description="The referral (henvisning) the item belongs to.")
-    system: str | None = Field(None, description="The source system of the item's id, pathway and referral: an identifier system URI or an organisation number (default `local`).")
+    system: str | None = Field(None, description="The source system of the item's id, pathway and referral: an identifier system URI or an organisation number "
+                                                 "(default `local`).")
     labels: list[str] | None = Field(None, description="Sensitivity labels of the item.")
     created: datetime.datetime | None = Field(None, description="When the item was created (RFC 3339).")
     organisation: str | None = Field(None, description="The author organisation's 9-digit organisation number.")
