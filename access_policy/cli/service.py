@@ -42,7 +42,7 @@ def _settings(data_dir: Path | None, database_url: str | None, **overrides: obje
     if data_dir is not None and database_url is not None:
         raise _fail("give either --data-dir or --database-url, not both")
     try:
-        return Settings.from_env(data_dir=data_dir, database_url=database_url, **overrides)
+        return Settings.from_env(None, data_dir=data_dir, database_url=database_url, **overrides)
     except ConfigurationError as error:
         raise _fail(str(error)) from None
 
