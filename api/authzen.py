@@ -14,7 +14,7 @@ import datetime
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, overload
 
 from fastapi import APIRouter, Request, Security
 from fastapi.concurrency import run_in_threadpool
@@ -218,6 +218,14 @@ class Evaluation:
     at: datetime.datetime | None
 
 
+@overload
+def _object(value: Any, field: str, required: Literal[True] = True) -> dict[str, Any]: ...
+
+
+@overload
+def _object(value: Any, field: str, required: bool) -> dict[str, Any] | None: ...
+
+
 def _object(value: Any, field: str, required: bool = True) -> dict[str, Any] | None:
     if value is None and not required:
         return None
@@ -305,7 +313,7 @@ def parse_evaluation(body: dict[str, Any], field: str = "") -> Evaluation:
 def merged(defaults: dict[str, Any], evaluation: Any, index: int) -> dict[str, Any]:
     """An evaluation with the top-level defaults filled in (the evaluation's own keys win, whole)."""
     evaluation = _object(evaluation, f"evaluations.{index}")
-    out = {key: defaults[key] for key in ("subject", "action", "resource", "context") if key in defaults}
+    out: dict[str, Any] = {key: defaults[key] for key in ("subject", "action", "resource", "context") if key in defaults}
     out.update({key: evaluation[key] for key in ("subject", "action", "resource", "context") if key in evaluation})
     return out
 
