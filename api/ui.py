@@ -18,7 +18,7 @@ import json
 import logging
 import secrets
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, cast
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -110,7 +110,7 @@ def _value(name: str, value: Any, names: dict[str, str]) -> str:
         return "ja" if value else "nei"
     if isinstance(value, tuple):
         if name == "kinds":
-            return ", ".join(ui_forms.ITEM_KIND_LABELS.get(getattr(v, "value", v), str(v)) for v in value) or "ingenting"
+            return ", ".join(ui_forms.ITEM_KIND_LABELS.get(cast(str, getattr(v, "value", v)), str(v)) for v in value) or "ingenting"
         return ", ".join(names.get(str(v), str(v)) for v in value)
     if isinstance(value, datetime.datetime):
         return local(value)
@@ -234,9 +234,9 @@ async def login(request: Request, session: Session) -> Response:
         from access_policy.synthetic import CLINICIANS
 
         _, scopes, clinician = DEMO_ROLES[role]
-        who = CLINICIANS[0]
-        token = issue_dev_token(settings, scopes, subject=f"ui-{role}", hpr=who.hpr if clinician else None,
-                                org=who.org if clinician else None, ttl_seconds=8 * 3600)
+        demo_clinician = CLINICIANS[0]
+        token = issue_dev_token(settings, scopes, subject=f"ui-{role}", hpr=demo_clinician.hpr if clinician else None,
+                                org=demo_clinician.org if clinician else None, ttl_seconds=8 * 3600)
     if not token:
         return page(request, session, "login.html", 422, error="Lim inn et token.", roles={})
     try:
