@@ -41,12 +41,12 @@ def main(count: int = 1000) -> None:
 
     from access_policy.facts import Author, Holder, Representation, Responsibility
     from access_policy.fhir import SYSTEM_FNR, item_from_resource, parse_resource
-    from access_policy.http import create_app
     from access_policy.identity import make_person_id
     from access_policy.policy import load_policy
     from access_policy.service.settings import Settings
     from access_policy.service.tokens import issue_dev_token
     from access_policy.store import open_store
+    from access_policy.web import create_app
 
     data = Path(tempfile.mkdtemp()) / "data"
     settings = Settings(dev=True, data_dir=data).checked()

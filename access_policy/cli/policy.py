@@ -65,7 +65,7 @@ def _read_json(path: Path, name: str) -> object:
 
 
 def _validation_message(error: ValidationError, name: str) -> str:
-    from access_policy.http import api_module  # the same field names the HTTP API gives
+    from access_policy.web import api_module  # the same field names the HTTP API gives
 
     first = api_module("problems").field_errors(error.errors(include_url=False))[0]
     return f"`{name}`: {first['field'] if first['field'] != 'body' else 'value'}: {first['message']}"

@@ -120,9 +120,9 @@ def serve(
     import uvicorn
 
     from access_policy import observe
-    from access_policy.http import app_factory, create_app
     from access_policy.policy import load_policy
     from access_policy.service.logs import configure, logging_config
+    from access_policy.web import app_factory, create_app
 
     if log_format is not None and log_format.lower() not in LOG_FORMATS:
         raise _fail(f"--log-format must be one of {', '.join(LOG_FORMATS)}, not `{log_format}`")

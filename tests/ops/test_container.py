@@ -160,7 +160,7 @@ def test_the_dockerfile_build_steps_install_a_working_service(stages, tmp_path):
     version = _run(f"{entry} --version", tmp_path, env=clean)
     assert version.stdout.startswith("access-policy ")
     # The service's package is the installed `access_policy.api`, never a top-level `api`.
-    started = _run(f"{environment / 'bin' / 'python'} -c 'from access_policy.http import api_package, create_app; print(api_package())'",
+    started = _run(f"{environment / 'bin' / 'python'} -c 'from access_policy.web import api_package, create_app; print(api_package())'",
                    tmp_path, env=clean)
     assert started.stdout.strip() == "access_policy.api"
     assert not list((environment / "lib").glob("python*/site-packages/api"))

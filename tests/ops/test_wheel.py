@@ -17,7 +17,7 @@ _START = """
 import sys
 from pathlib import Path
 from fastapi.testclient import TestClient
-from access_policy.http import api_module, api_package, create_app
+from access_policy.web import api_module, api_package, create_app
 from access_policy.service.settings import Settings
 assert api_package() == "access_policy.api", api_package()
 assert api_module("app").__file__.startswith(sys.argv[1]), api_module("app").__file__
@@ -42,7 +42,7 @@ def test_the_wheel_ships_the_service_under_the_project_name_and_starts_it(tmp_pa
     assert {name for name in top_level if not name.endswith(".dist-info")} == {"access_policy"}
     assert not [name for name in names if name.startswith("api/")]
     for shipped in ("access_policy/api/app.py", "access_policy/api/__init__.py", "access_policy/api/templates/base.html",
-                    "access_policy/py.typed", "access_policy/http.py", "access_policy/national_policy/rules.csv"):
+                    "access_policy/py.typed", "access_policy/web.py", "access_policy/national_policy/rules.csv"):
         assert shipped in names
     assert not [name for name in names if "__pycache__" in name]
     # The installed layout starts the service: the unpacked wheel first on the path, outside the checkout.
