@@ -8,6 +8,7 @@ COPY pyproject.toml README.md ./
 COPY access_policy ./access_policy
 COPY api ./api
 COPY policies ./policies
+COPY features ./features
 RUN pip wheel --no-deps --wheel-dir /dist .
 
 FROM python:3.12-slim

@@ -170,6 +170,6 @@ def parse_resource(data: dict[str, Any]) -> Any:
     try:
         return get_fhir_model_class(resource_type).model_validate(data)
     except Exception as error:  # noqa: BLE001 - any invalid resource is unmappable
-        first = getattr(error, "errors", lambda: [{}])()[0] if hasattr(error, "errors") else {}
+        first: dict[str, Any] = getattr(error, "errors", lambda: [{}])()[0] if hasattr(error, "errors") else {}
         where = ".".join(str(p) for p in first.get("loc", ())) or resource_type
         raise Unmappable.for_field(where, "is not valid FHIR R4") from None

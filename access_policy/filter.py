@@ -347,7 +347,7 @@ def _atom(classes: _Classes, level: int, members: frozenset[int]) -> Condition:
     """The condition "the item's field at this level is in one of these groups"."""
     if level < 3:
         axis = (classes.ids, classes.pathways, classes.referrals)[level]
-        field = ("id", "pathway", "referral")[level]
+        field: Literal["id", "pathway", "referral"] = ("id", "pathway", "referral")[level]
         other = len(axis.keys) - 1
         if other in members:
             # The "any other value" group: say which targeted values are excluded instead.
@@ -372,7 +372,7 @@ def _atom(classes: _Classes, level: int, members: frozenset[int]) -> Condition:
 def _flatten(kind: type, parts: Iterable[Condition]) -> Condition:
     flat: list[Condition] = []
     for part in parts:
-        flat.extend(part.parts if isinstance(part, kind) else (part,))  # type: ignore[attr-defined]
+        flat.extend(part.parts if isinstance(part, kind) else (part,))  # type: ignore[union-attr]  # kind is AllOf or AnyOf
     return flat[0] if len(flat) == 1 else kind(tuple(flat))
 
 
@@ -402,8 +402,8 @@ def _split(classes: _Classes, level: int, table: Any) -> Condition | str:
     if not mixed:
         return _atom(classes, level, frozenset(shown))
     if len(mixed) == 1 and not shown:
-        members, condition = mixed[0]
-        return _flatten(AllOf, (_atom(classes, level, members), condition))
+        only, condition = mixed[0]
+        return _flatten(AllOf, (_atom(classes, level, only), condition))
     if len(mixed) == 1 and not hidden:
         return _flatten(AnyOf, (_atom(classes, level, frozenset(shown)), mixed[0][1]))
     parts: list[Condition] = [_atom(classes, level, frozenset(shown))] if shown else []

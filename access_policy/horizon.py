@@ -15,7 +15,17 @@ from typing import Sequence
 
 from access_policy.age import OSLO, birthday
 from access_policy.decisions import decide_many
-from access_policy.facts import ChildFacts, ClinicalFact, Item, ItemKind, Reference
+from access_policy.facts import (
+    Assessment,
+    ChildFacts,
+    ClinicalFact,
+    Exemption,
+    Item,
+    ItemKind,
+    NecessaryInformation,
+    Reference,
+    SharingGrant,
+)
 from access_policy.policy import Policy
 
 # The ages at which the age band changes (see `access_policy.age.AgeBand`).
@@ -35,8 +45,7 @@ class Change:
 
 def _fact_changes(kind: str, fact: ClinicalFact, at: datetime.datetime) -> list[Change]:
     found = []
-    ends_by_revocation = fact.revoked_at is not None
-    if fact.valid_from is not None and fact.valid_from > at and not (ends_by_revocation and fact.revoked_at <= fact.valid_from):
+    if fact.valid_from is not None and fact.valid_from > at and not (fact.revoked_at is not None and fact.revoked_at <= fact.valid_from):
         found.append(Change(fact.valid_from, "fact-starts", fact=fact.id, kind=kind))
     end = fact.valid_until
     if fact.revoked_at is not None and (end is None or fact.revoked_at < end):
@@ -82,7 +91,10 @@ def probe_items(facts: ChildFacts) -> list[Item]:
     """Items that show what a change does: one of each kind, and one in each scope a clinician's fact names."""
     items = [Item(id=f"kind:{kind.value}", kind=kind) for kind in ItemKind]
     seen: set[tuple[str, Reference]] = set()
-    for record in (*facts.exemptions, *facts.assessments, *facts.necessary_information, *facts.sharing_grants):
+    scoped: tuple[Exemption | Assessment | NecessaryInformation | SharingGrant, ...] = (
+        *facts.exemptions, *facts.assessments, *facts.necessary_information, *facts.sharing_grants,
+    )
+    for record in scoped:
         scope = record.scope
         # A kind-restricted scope covers only its kinds: probe with the first of them.
         kind = scope.kinds[0] if scope.kinds else ItemKind.NOTE

@@ -319,7 +319,7 @@ def _parse_rules(path: Path, text: str) -> list[Rule]:
         cells = [cell.strip() for cell in next(csv.reader(io.StringIO(line)))]
 
         def fail(message: str) -> PolicyLoadError:
-            return PolicyLoadError(message, file=str(path), line=number)
+            return PolicyLoadError(message, file=str(path), line=number)  # noqa: B023 - called only within this iteration
 
         if not header_seen:
             if tuple(cells) != RULE_COLUMNS:

@@ -55,7 +55,7 @@ REGISTER_AUTHOR = Author(system="folkeregisteret-sync")
 
 
 def _organisation_numbers(count: int, start: int = 97_458_900) -> tuple[str, ...]:
-    found = []
+    found: list[str] = []
     base = start
     while len(found) < count:
         for check in "0123456789":

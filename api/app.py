@@ -18,14 +18,12 @@ from access_policy.service.records import Records
 from access_policy.service.settings import ConfigurationError, Settings
 from access_policy.service.tokens import make_verifier
 from access_policy.store.interface import FactStore
-from api import (
-    audit, authzen, changes, decisions, docs_page, facts, fhir, guide, health, metrics, problems, representation, ui,
-)
-from api import filter as timeline_filter
-from api.descriptions import describe_fields
-from api.limits import BodySizeLimit, HeaderSizeLimit
-from api.middleware import ResponseHeaders
-from api.observe import RequestObserver
+from . import audit, authzen, changes, decisions, docs_page, facts, fhir, guide, health, metrics, problems, representation, ui
+from . import filter as timeline_filter
+from .descriptions import describe_fields
+from .limits import BodySizeLimit, HeaderSizeLimit
+from .middleware import ResponseHeaders
+from .observe import RequestObserver
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +123,7 @@ def _document_problems(app: FastAPI) -> None:
         for path_item in spec.get("paths", {}).values():
             for operation in path_item.values():
                 for status, response in operation.get("responses", {}).items():
-                    if not status[:1] in ("4", "5"):
+                    if status[:1] not in ("4", "5"):
                         for media in response.get("content", {}).values():
                             if "$ref" in media.get("schema", {}):
                                 # A non-JSON response class (the JSON-lines export) adds `type: string` beside its model.

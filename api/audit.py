@@ -12,9 +12,9 @@ from access_policy.auditlog.chain import Unreadable
 from access_policy.auditlog.export import export_lines
 from access_policy.service.audit import pseudonymiser_for, verify_audit
 from access_policy.service.tokens import SCOPE_AUDIT_IDENTITIES, SCOPE_AUDIT_READ, Caller
-from api.deps import StoreDep, cursor, scoped
-from api.models import PersonIdField
-from api.problems import problem_responses
+from .deps import StoreDep, cursor, scoped
+from .models import PersonIdField
+from .problems import problem_responses
 
 router = APIRouter(tags=["audit"])
 

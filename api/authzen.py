@@ -14,7 +14,7 @@ import datetime
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, overload
 
 from fastapi import APIRouter, Request, Security
 from fastapi.concurrency import run_in_threadpool
@@ -28,9 +28,9 @@ from access_policy.identity import parse_organisation_number, parse_person_id
 from access_policy.items import build_item
 from access_policy.service.decisions import DecisionOutcome, DecisionService
 from access_policy.service.tokens import SCOPE_DECISIONS, SCOPE_DECISIONS_EXPLAIN, Caller
-from api.decisions import FastJSONResponse
-from api.deps import scoped
-from api.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_responses
+from .decisions import FastJSONResponse
+from .deps import scoped
+from .problems import PROBLEM_MEDIA_TYPE, problem_body, problem_responses
 
 router = APIRouter(tags=["authzen"])
 
@@ -63,7 +63,8 @@ class ResourceProperties(BaseModel):
     child: str = Field(description="The child's 11-digit national id (in the body, never in a URL).")
     pathway: str | None = Field(None, description="The care pathway (forløp) the item belongs to.")
     referral: str | None = Field(None, description="The referral (henvisning) the item belongs to.")
-    system: str | None = Field(None, description="The source system of the item's id, pathway and referral: an identifier system URI or an organisation number (default `local`).")
+    system: str | None = Field(None, description="The source system of the item's id, pathway and referral: an identifier system URI or an organisation number "
+                                                 "(default `local`).")
     labels: list[str] | None = Field(None, description="Sensitivity labels of the item.")
     created: datetime.datetime | None = Field(None, description="When the item was created (RFC 3339).")
     organisation: str | None = Field(None, description="The author organisation's 9-digit organisation number.")
@@ -217,6 +218,14 @@ class Evaluation:
     at: datetime.datetime | None
 
 
+@overload
+def _object(value: Any, field: str, required: Literal[True] = True) -> dict[str, Any]: ...
+
+
+@overload
+def _object(value: Any, field: str, required: bool) -> dict[str, Any] | None: ...
+
+
 def _object(value: Any, field: str, required: bool = True) -> dict[str, Any] | None:
     if value is None and not required:
         return None
@@ -304,7 +313,7 @@ def parse_evaluation(body: dict[str, Any], field: str = "") -> Evaluation:
 def merged(defaults: dict[str, Any], evaluation: Any, index: int) -> dict[str, Any]:
     """An evaluation with the top-level defaults filled in (the evaluation's own keys win, whole)."""
     evaluation = _object(evaluation, f"evaluations.{index}")
-    out = {key: defaults[key] for key in ("subject", "action", "resource", "context") if key in defaults}
+    out: dict[str, Any] = {key: defaults[key] for key in ("subject", "action", "resource", "context") if key in defaults}
     out.update({key: evaluation[key] for key in ("subject", "action", "resource", "context") if key in evaluation})
     return out
 
@@ -360,7 +369,7 @@ def _unavailable(body: dict[str, Any], outcome_problem: str) -> dict[str, Any]:
 
 def _body_doc(schema: str, example: str) -> dict[str, Any]:
     """The request body as documented: the route parses it itself (see the module docstring)."""
-    from api.examples import openapi_examples
+    from .examples import openapi_examples
 
     return {
         "requestBody": {

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Security
 from pydantic import BaseModel
 
 from access_policy.service.tokens import SCOPE_FACTS_READ, Caller
-from api.deps import RecordsDep, cursor, scoped
-from api.problems import problem_responses
+from .deps import RecordsDep, cursor, scoped
+from .problems import problem_responses
 
 router = APIRouter(tags=["changes"])
 

@@ -15,9 +15,9 @@ from access_policy.facts import Item
 from access_policy.service.decisions import DecisionOutcome, DecisionService, batch_body, decision_body
 from access_policy.service.settings import MAX_BATCH_ITEMS, Settings
 from access_policy.service.tokens import SCOPE_DECISIONS, Caller
-from api.deps import DecisionsDep, SettingsDep, scoped
-from api.models import PartyIdField, PersonIdField, PlausibleInstant
-from api.problems import PROBLEM_MEDIA_TYPE, Problem, problem, problem_body, problem_responses
+from .deps import DecisionsDep, SettingsDep, scoped
+from .models import PartyIdField, PersonIdField, PlausibleInstant
+from .problems import PROBLEM_MEDIA_TYPE, Problem, problem, problem_body, problem_responses
 
 router = APIRouter(tags=["decisions"])
 
@@ -121,7 +121,7 @@ def _answer(outcome: DecisionOutcome, body: dict[str, Any]) -> Response:
 
 
 def _examples(name: str) -> dict[str, dict[str, Any]]:
-    from api.examples import openapi_examples
+    from .examples import openapi_examples
 
     return openapi_examples(name)
 

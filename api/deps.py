@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Callable
 
-from fastapi import Depends, Path, Request, Security
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from access_policy import observe
@@ -16,7 +16,7 @@ from access_policy.service.settings import Settings
 from access_policy.service.tokens import AuthenticationError, Caller, PermissionDeniedError, TokenVerifier
 from access_policy.service.tokens import Request as ProofContext
 from access_policy.store.interface import FactStore
-from api.problems import no_token_error
+from .problems import no_token_error
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT with the scopes the endpoint names.")
 

@@ -13,11 +13,11 @@ from fastapi import APIRouter, Body, Header, Path, Security
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from starlette.responses import Response
 
-from access_policy.facts import FACT_KINDS, ClinicalFact, FactKindSpec, PersonNumber
+from access_policy.facts import FACT_KINDS, FactKindSpec, PersonNumber
 from access_policy.service.records import REVOCATION_REASON_MAX
 from access_policy.service.tokens import SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, SCOPE_SHARING_WRITE, Caller
-from api.deps import RecordsDep, scoped, scoped_any
-from api.problems import problem_responses
+from .deps import RecordsDep, scoped, scoped_any
+from .problems import problem_responses
 
 router = APIRouter(tags=["facts"])
 

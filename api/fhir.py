@@ -14,8 +14,8 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Security
-from pydantic import BaseModel, ConfigDict, Field
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import from_json
 from starlette.responses import Response
 
@@ -26,9 +26,9 @@ from access_policy.fhir_consent import consent_to_exemption, exemption_to_consen
 from access_policy.identity import parse_organisation_number, parse_person_id
 from access_policy.service.decisions import DecisionService
 from access_policy.service.tokens import SCOPE_DECISIONS, SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, Caller
-from api.decisions import FastJSONResponse
-from api.deps import scoped
-from api.problems import PROBLEM_MEDIA_TYPE, problem_body, problem_responses
+from .decisions import FastJSONResponse
+from .deps import scoped
+from .problems import PROBLEM_MEDIA_TYPE, problem_body, problem_responses
 
 router = APIRouter(tags=["fhir"])
 
@@ -156,7 +156,7 @@ def filter_bundle(
 
 def _fhir_body(description: str, example: str | None) -> dict[str, Any]:
     """A FHIR JSON request body as documented (the routes parse FHIR with the FHIR models, not FastAPI's)."""
-    from api.examples import openapi_examples
+    from .examples import openapi_examples
 
     content: dict[str, Any] = {"schema": {"type": "object", "description": description}}
     if example:

@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse, Response
 from access_policy.filter import SQL_COLUMNS, to_fhir, to_sql
 from access_policy.service.decisions import FilterOutcome
 from access_policy.service.tokens import SCOPE_DECISIONS, Caller
-from api.deps import DecisionsDep, scoped
-from api.models import PartyIdField, PersonIdField
-from api.problems import PROBLEM_MEDIA_TYPE, Problem, problem_body, problem_responses
+from .deps import DecisionsDep, scoped
+from .models import PartyIdField, PersonIdField
+from .problems import PROBLEM_MEDIA_TYPE, Problem, problem_body, problem_responses
 
 router = APIRouter(tags=["decisions"])
 
@@ -115,8 +115,8 @@ def filter_body(outcome: FilterOutcome, forms: list[str]) -> dict[str, Any]:
             rendered["sql"] = {"where": where, "params": [_json(p) for p in params], "placeholder": "%s",
                                "columns": list(SQL_COLUMNS)}
         if "fhir" in forms:
-            params = to_fhir(compiled)
-            rendered["fhir"] = {"expressible": params is not None, "params": None if params is None else [list(p) for p in params]}
+            fhir_params = to_fhir(compiled)
+            rendered["fhir"] = {"expressible": fhir_params is not None, "params": None if fhir_params is None else [list(p) for p in fhir_params]}
         body["forms"] = rendered
     return body
 

@@ -9,8 +9,8 @@ from pydantic import BaseModel
 
 from access_policy import observe
 from access_policy.errors import StoreUnavailableError
-from api.deps import PolicyDep, StoreDep
-from api.problems import problem, problem_responses
+from .deps import PolicyDep, StoreDep
+from .problems import problem, problem_responses
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from access_policy import observe
 from access_policy.service.tokens import SCOPE_METRICS, Caller
-from api.deps import scoped
+from .deps import scoped
 
 router = APIRouter(tags=["operations"])
 

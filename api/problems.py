@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import traceback
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Iterable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -32,7 +32,7 @@ from access_policy.errors import (
 )
 from access_policy.service.settings import ConfigurationError
 from access_policy.service.tokens import ACCEPTED_ALGORITHMS, AuthenticationError, PermissionDeniedError
-from api.middleware import REQUEST_ID_HEADER, request_id
+from .middleware import REQUEST_ID_HEADER, request_id
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def field_errors(errors: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> list[dict[str, str]]:
+def field_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
     """Pydantic's errors as `{field, message}`, fields named as the caller wrote them (`applies_to.0`)."""
     return [problem.as_dict() for problem in field_problems(errors)]
 

@@ -20,8 +20,8 @@ from access_policy.facts import (
     Representation,
 )
 from access_policy.service.tokens import SCOPE_FACTS_READ, SCOPE_REPRESENTATION_WRITE, Caller
-from api.deps import RecordsDep, scoped
-from api.problems import problem_responses
+from .deps import RecordsDep, scoped
+from .problems import problem_responses
 
 router = APIRouter(tags=["representation"])
 

@@ -18,7 +18,7 @@ import json
 import logging
 import secrets
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, cast
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -41,8 +41,8 @@ from access_policy.service.tokens import (
     issue_dev_token,
 )
 from access_policy.workbench.texts import RULE_TEXTS
-from api import ui_forms
-from api.ui_session import COOKIE, Session, SessionCodec, load_or_create_key, set_cookie
+from . import ui_forms
+from .ui_session import COOKIE, Session, SessionCodec, load_or_create_key, set_cookie
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def _value(name: str, value: Any, names: dict[str, str]) -> str:
         return "ja" if value else "nei"
     if isinstance(value, tuple):
         if name == "kinds":
-            return ", ".join(ui_forms.ITEM_KIND_LABELS.get(getattr(v, "value", v), str(v)) for v in value) or "ingenting"
+            return ", ".join(ui_forms.ITEM_KIND_LABELS.get(cast(str, getattr(v, "value", v)), str(v)) for v in value) or "ingenting"
         return ", ".join(names.get(str(v), str(v)) for v in value)
     if isinstance(value, datetime.datetime):
         return local(value)
@@ -257,9 +257,9 @@ async def login(request: Request, session: Session) -> Response:
         from access_policy.synthetic import CLINICIANS
 
         _, scopes, clinician = DEMO_ROLES[role]
-        who = CLINICIANS[0]
-        token = issue_dev_token(settings, scopes, subject=f"ui-{role}", hpr=who.hpr if clinician else None,
-                                org=who.org if clinician else None, ttl_seconds=8 * 3600)
+        demo_clinician = CLINICIANS[0]
+        token = issue_dev_token(settings, scopes, subject=f"ui-{role}", hpr=demo_clinician.hpr if clinician else None,
+                                org=demo_clinician.org if clinician else None, ttl_seconds=8 * 3600)
     if not token:
         return page(request, session, "login.html", 422, error="Lim inn et token.", roles={})
     try:
@@ -358,7 +358,8 @@ def _overview(request: Request, caller: Caller, child: str) -> dict[str, Any]:
         "representation": representation, "stale_at": stale_at, "fresh": stale_at is not None and now < stale_at,
         "protection": PROTECTION_TEXT.get(representation.address_protection.value, "") if representation else None,
         "responsibility_text": RESPONSIBILITY_TEXT, "protection_text": PROTECTION_TEXT, "kinds": kinds,
-        "status_text": STATUS_TEXT.get(representation.status.value, representation.status.value) if representation else None, "horizon": horizon, "parties": parties,
+        "status_text": STATUS_TEXT.get(representation.status.value, representation.status.value) if representation else None,
+        "horizon": horizon, "parties": parties,
         "can_write": SCOPE_FACTS_WRITE in caller.scopes, "now": now,
         "history": records.representation_history(child)[1],
         "legal_bases_for": lambda options: ui_forms.legal_bases_for(options, age),
@@ -404,7 +405,7 @@ async def create_fact(request: Request, session: Session, kind: str) -> Response
 async def revoke_fact(request: Request, session: Session, kind: str, fact_id: str) -> Response:
     """Revoke a fact; it stays in the history."""
     caller = _caller(request, session, SCOPE_FACTS_WRITE)
-    child = _child(session)
+    _child(session)  # a child must be chosen first
     form = await _form(request, session)
     kind_form = _kind(kind)
     reason = str(form.get("reason") or "").strip() or None
@@ -426,7 +427,8 @@ async def restrict_fact(request: Request, session: Session, kind: str, fact_id: 
     if not text:
         raise InvalidInputError.for_field("valid_until", "velg når det skal slutte å gjelde")
     created = request.app.state.records.restrict(caller, child, FactKind(kind), fact_id, _parse_at(text))
-    return redirect(request, session, "/ui/child", f"{kind_form.label} {fact_id} er erstattet av {created.record.id}, som gjelder til {local(created.record.valid_until)}.")
+    return redirect(request, session, "/ui/child",
+                    f"{kind_form.label} {fact_id} er erstattet av {created.record.id}, som gjelder til {local(created.record.valid_until)}.")
 
 
 # --- see as this parent -------------------------------------------------------------------------

@@ -136,7 +136,8 @@ def entities(facts: ChildFacts, requesters: Sequence[str], items: Sequence[Item]
             if (kind, uid["id"]) not in seen_scopes:
                 seen_scopes.add((kind, uid["id"]))
                 out.append({"uid": uid, "attrs": {}, "parents": parents.get((kind, uid["id"]), [])})
-        out.append({"uid": _uid("Item", f"{child}/{_text(item.reference)}"), "attrs": {"kind": item.kind.value, "child": _ref("Child", child)}, "parents": item_parents})
+        out.append({"uid": _uid("Item", f"{child}/{_text(item.reference)}"), "attrs": {"kind": item.kind.value, "child": _ref("Child", child)},
+                    "parents": item_parents})
     return out
 
 

@@ -46,7 +46,7 @@ def main(count: int = 1000) -> None:
     from access_policy.service.settings import Settings
     from access_policy.service.tokens import issue_dev_token
     from access_policy.store import open_store
-    from api.app import create_app
+    from access_policy.web import create_app
 
     data = Path(tempfile.mkdtemp()) / "data"
     settings = Settings(dev=True, data_dir=data).checked()

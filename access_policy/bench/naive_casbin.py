@@ -19,8 +19,8 @@ from casbin.model import Model
 from casbin.persist.adapter import Adapter
 
 from access_policy.age import AgeBand, age_at, age_band
-from access_policy.facts import ChildFacts, Item, ItemKind, Reference, Scope
 from access_policy.bench.timeline import Timeline
+from access_policy.facts import ChildFacts, Item, ItemKind, Reference, Scope
 
 MODEL = """
 [request_definition]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 # Typer vendors click in newer releases and uses the click package in older ones: find the base
 # of its usage errors through an exception it exports, whichever it is.
-_ClickException = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
+if TYPE_CHECKING:  # the interface the type checker knows it by (format_message, exit_code)
+    from click import ClickException as _ClickException
+else:
+    _ClickException = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
 
 app = typer.Typer(
     name="access-policy",

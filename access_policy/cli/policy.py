@@ -65,9 +65,9 @@ def _read_json(path: Path, name: str) -> object:
 
 
 def _validation_message(error: ValidationError, name: str) -> str:
-    from api.problems import field_errors  # the same field names the HTTP API gives
+    from access_policy.web import api_module  # the same field names the HTTP API gives
 
-    first = field_errors(error.errors(include_url=False))[0]
+    first = api_module("problems").field_errors(error.errors(include_url=False))[0]
     return f"`{name}`: {first['field'] if first['field'] != 'body' else 'value'}: {first['message']}"
 
 
@@ -137,6 +137,7 @@ def decide(
         except ValidationError as error:
             raise fail(_validation_message(error, "facts")) from None
     else:
+        assert child is not None  # exactly one of the two, checked above
         facts = _facts_from_store(child, data_dir, database_url, parse_time(as_of, "as-of") if as_of else None)
     if (items_file is None) == (item_id is None):
         raise fail("give exactly one of --item ID (with --kind) or --items FILE")
@@ -167,7 +168,7 @@ def _explain(policy: Policy, item: Item, decision: Decision) -> None:
     out.print(f"  rule: {decision.rule}{name}{where}")
     out.print(f"  legal basis: {', '.join(decision.legal_basis) or '—'}")
     for reason in decision.reasons:
-        parts = [reason.code] + [f"fact {reason.fact}"] * (reason.fact is not None) + [reason.detail] * (reason.detail is not None)
+        parts = [reason.code] + ([f"fact {reason.fact}"] if reason.fact is not None else []) + ([reason.detail] if reason.detail is not None else [])
         out.print(f"  because: {' · '.join(parts)}", markup=False)
     out.print(f"  policy version: {decision.policy_version}")
 

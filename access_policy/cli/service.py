@@ -42,7 +42,7 @@ def _settings(data_dir: Path | None, database_url: str | None, **overrides: obje
     if data_dir is not None and database_url is not None:
         raise _fail("give either --data-dir or --database-url, not both")
     try:
-        return Settings.from_env(data_dir=data_dir, database_url=database_url, **overrides)
+        return Settings.from_env(None, data_dir=data_dir, database_url=database_url, **overrides)
     except ConfigurationError as error:
         raise _fail(str(error)) from None
 
@@ -124,7 +124,7 @@ def serve(
     from access_policy import observe
     from access_policy.policy import load_policy
     from access_policy.service.logs import configure, logging_config
-    from api.app import create_app
+    from access_policy.web import app_factory, create_app
 
     if log_format is not None and log_format.lower() not in LOG_FORMATS:
         raise _fail(f"--log-format must be one of {', '.join(LOG_FORMATS)}, not `{log_format}`")
@@ -148,7 +148,7 @@ def serve(
         raise _fail(f"the policy does not load: {error}", 1) from None
     store = _open_store(settings)
     if demo:
-        from access_policy.service.demo import load_demo, demo_instructions
+        from access_policy.service.demo import demo_instructions, load_demo
 
         try:
             families = load_demo(store)
@@ -191,7 +191,7 @@ def serve(
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="access-policy-metrics-")
     if settings.metrics_port is not None:
         _start_metrics_listener(settings.metrics_port)
-    uvicorn.run("api.app:app_from_env", factory=True, workers=settings.workers, **shared)
+    uvicorn.run(app_factory(), factory=True, workers=settings.workers, **shared)
 
 
 @app.command()

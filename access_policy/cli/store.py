@@ -133,7 +133,8 @@ def import_representation(
 ) -> None:
     """Import representation from the population register, one child per line; idempotent.
 
-    Rejected lines are reported on stderr with their line number; the others go in. Exit 0 when every line was imported (or already there), 1 when some were rejected, 2 on bad usage.
+    Rejected lines are reported on stderr with their line number; the others go in. Exit 0 when every line was imported
+    (or already there), 1 when some were rejected, 2 on bad usage.
     """
     if not file.is_file():
         raise _fail(f"`{file}` is not a readable file", 2)

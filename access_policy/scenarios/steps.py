@@ -50,7 +50,6 @@ from access_policy.facts import (
 from access_policy.identity import make_person_id
 from access_policy.policy import Policy
 
-
 # --- The registry -------------------------------------------------------------------------------
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from access_policy.decisions import Decision, Reason
 from access_policy.policy import Policy
-from access_policy.service.tokens import SCOPE_DECISIONS_EXPLAIN
-from access_policy.service.tokens import Caller
+from access_policy.service.tokens import SCOPE_DECISIONS_EXPLAIN, Caller
 
 # Reason codes that say something about the requester, the child's age band as its
 # representative knows it, or the service itself; shown by code only (no fact, no detail).

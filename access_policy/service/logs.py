@@ -93,7 +93,8 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        ids = [f"{key}={value}" for key, value in (("request", getattr(record, "request_id", None)), ("decision", getattr(record, "decision_id", None))) if value]
+        ids = [f"{key}={value}" for key, value in (("request", getattr(record, "request_id", None)), ("decision", getattr(record, "decision_id", None)))
+               if value]
         if ids:
             head, newline, rest = line.partition("\n")
             line = f"{head} [{' '.join(ids)}]{newline}{rest}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # Records has a `list` method: annotations after it name the builtin through here
 import datetime
 import logging
 from dataclasses import dataclass
@@ -242,11 +243,11 @@ class Records:
             raise InvalidInputError.for_field("birth_date", f"{given} disagrees with the child's id ({from_id})")
         return self.store.put_representation(child, representation, system(caller))
 
-    def representation_history(self, child: str) -> tuple[str, list[Representation]]:
+    def representation_history(self, child: str) -> tuple[str, builtins.list[Representation]]:
         """(the child's current id, every representation snapshot under any of its ids, oldest first)."""
         return self.store.resolve_child(child), self.store.representation_history(child)
 
-    def changes(self, after: int | None, limit: int) -> tuple[list[Change], int]:
+    def changes(self, after: int | None, limit: int) -> tuple[builtins.list[Change], int]:
         """Facts created or revoked after the cursor, oldest first, and the next cursor.
 
         Raise `CursorPastEndError` for a cursor past the feed's end: positions are gap-free, so

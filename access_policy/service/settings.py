@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from access_policy.errors import AccessPolicyError
 
@@ -175,7 +175,7 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
         """Settings from `ACCESS_POLICY_*` variables; keyword overrides (command-line options) win."""
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # each value parsed to its field's type by its variable
         for variable in ENVIRONMENT:
             raw = env.get(variable.name)
             # An empty variable counts as unset, except DEV where it means "no".

@@ -28,9 +28,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from access_policy.errors import AccessPolicyError
+from access_policy.service.settings import ConfigurationError, Settings
 
 log = logging.getLogger(__name__)
-from access_policy.service.settings import ConfigurationError, Settings
 
 DEV_KEY_FILE = "dev-signing-key.pem"
 DEV_ALGORITHM = "EdDSA"

@@ -14,9 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date
-
 from pydantic import ValidationError
+from sqlalchemy import Date
 
 from access_policy.errors import FieldProblem, InvalidInputError
 from access_policy.facts import MAX_FORMER_IDS, AddressProtection, Holder, RegisterStatus, Representation, Responsibility

@@ -24,7 +24,6 @@ from pydantic import ValidationError
 from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from access_policy import observe
 from access_policy.errors import (
     AccessPolicyError,
     FactNotFoundError,
@@ -50,8 +49,8 @@ from access_policy.facts import (
 )
 from access_policy.identity import PersonId
 from access_policy.instants import not_ahead
-from access_policy.store.bulk import Snapshot, insert_rows, parse_line, person_id
 from access_policy.store.audit_sql import SqlDecisionLog
+from access_policy.store.bulk import Snapshot, insert_rows, parse_line, person_id
 from access_policy.store.engine import Engines, lock_wait_until
 from access_policy.store.interface import Change, ImportSummary
 from access_policy.store.schema import (

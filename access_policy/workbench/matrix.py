@@ -20,7 +20,7 @@ REQUESTERS = (
     ("Barnet selv", {"requester": "child", "responsibility": "none"}),
 )
 # What clinicians have set for the item.
-SITUATIONS = (
+SITUATIONS: tuple[tuple[str, dict[str, str]], ...] = (
     ("ingenting", {}),
     ("unntak", {"exempted": "yes"}),
     ("nødvendig", {"necessary": "yes"}),

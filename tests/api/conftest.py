@@ -49,7 +49,7 @@ class LogCapture(logging.Handler):
 def _with_access_log(capture: LogCapture):  # noqa: ANN202 - an ASGI callable
     """Starlette's entry point, logging each request as uvicorn's access log does (same logger, same line)."""
     from starlette.applications import Starlette
-    from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
+    from uvicorn.protocols.utils import get_path_with_query_string
 
     original = Starlette.__call__
     access = logging.getLogger("uvicorn.access")

@@ -238,14 +238,13 @@ def test_an_unreadable_entry_is_exported_and_fails_the_exported_file_not_the_exp
 def test_production_reads_only_the_configured_signing_key(tmp_path, store, national_policy, caplog):
     import dataclasses
 
+    import jwt
     import pytest
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     from access_policy.auditlog.checkpoints import load_or_create_key
     from access_policy.service.settings import ConfigurationError, Settings
-
-    import jwt
 
     idp = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(idp.public_key()))

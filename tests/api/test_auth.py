@@ -9,7 +9,6 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from dateutil.relativedelta import relativedelta
 
 from access_policy.facts import Author, Holder, Representation, Responsibility

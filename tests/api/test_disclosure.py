@@ -8,8 +8,7 @@ import pytest
 
 from access_policy.facts import AddressProtection, Author, Representation
 from tests.api.conftest import item
-from tests.api.test_fail_closed import FlakyStore  # noqa: F401 - fixtures below reuse it
-from tests.api.test_fail_closed import flaky, flaky_client  # noqa: F401
+from tests.api.test_fail_closed import FlakyStore, flaky, flaky_client  # noqa: F401 - fixtures below reuse them
 
 EXEMPTION = {"scope": {"pathway": "pw-1"}, "applies_to": "all", "legal_basis": "pbrl-5-1-2", "reason": "danger to the child"}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from access_policy.identity import parse_person_id
-
 from tests.api.conftest import HPR, ORG, item
 
 BODIES = {

@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from access_policy.facts import Author
 from access_policy.fhir import SYSTEM_FNR, SYSTEM_ORGANISATION_NUMBER, Unmappable, item_from_resource, parse_resource
-
 from tests.api.conftest import Family
 
 DATA = Path(__file__).parent / "data" / "fhir"

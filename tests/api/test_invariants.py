@@ -165,7 +165,8 @@ class Histories(RuleBasedStateMachine):
                 if effect == "permit":
                     # No representative sees an item covered by an active exemption that applies to them.
                     assert not any(
-                        item.pathway is not None and pathway == item.pathway.value and parent in (None, requester) for pathway, parent in self.exemptions.values()
+                        item.pathway is not None and pathway == item.pathway.value and parent in (None, requester)
+                        for pathway, parent in self.exemptions.values()
                     )
                     # Nothing of a child of 18 or older is shown to a representative.
                     assert _age(self.at) < 18

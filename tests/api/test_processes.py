@@ -19,7 +19,6 @@ from typing import Iterator
 import httpx
 import pytest
 import sqlalchemy
-
 from typer.testing import CliRunner
 
 from access_policy.cli import app as cli

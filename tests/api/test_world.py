@@ -14,7 +14,6 @@ from dateutil.relativedelta import relativedelta
 
 from access_policy.facts import Author, Holder, Representation, Responsibility
 from access_policy.identity import make_person_id
-
 from tests.api.conftest import ORG, item
 
 UTC = datetime.timezone.utc

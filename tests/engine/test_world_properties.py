@@ -358,7 +358,8 @@ def _witnesses():
         item = WITNESS_ITEMS[target]
         yield FactKind.EXEMPTIONS, f"{target}/all", AGED_14, M, item, Exemption(id="x", scope=scope, applies_to="all", legal_basis="pbrl-3-4-3", reason="r")
         yield FactKind.EXEMPTIONS, f"{target}/named", AGED_14, F, item, Exemption(id="x", scope=scope, applies_to=(F,), legal_basis="pbrl-3-4-2", reason="r")
-        yield FactKind.EXEMPTIONS, f"{target}/child", AGED_16, CHILD_16, item, Exemption(id="x", scope=scope, applies_to=(CHILD_16,), legal_basis="pbrl-5-1-2", reason="r")
+        yield (FactKind.EXEMPTIONS, f"{target}/child", AGED_16, CHILD_16, item,
+               Exemption(id="x", scope=scope, applies_to=(CHILD_16,), legal_basis="pbrl-5-1-2", reason="r"))
         yield FactKind.NECESSARY_INFORMATION, f"{target}/all", AGED_16, M, item, NecessaryInformation(id="x", scope=scope, applies_to="all", reason="r")
         yield FactKind.NECESSARY_INFORMATION, f"{target}/named", AGED_16, F, item, NecessaryInformation(id="x", scope=scope, applies_to=(F,), reason="r")
         yield FactKind.ASSESSMENTS, f"{target}/wish", AGED_14, M, item, Assessment(id="x", scope=scope, parents_informed=False)

@@ -8,6 +8,7 @@ point, and ask the health check of a running service.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -62,7 +63,7 @@ def parse_dockerfile(text: str) -> list[list[Instruction]]:
         keyword, _, rest = line.partition(" ")
         flags = {}
         words = rest.split(" ")
-        while words and words[0].startswith("--") and not keyword.upper() in ("RUN", "CMD"):
+        while words and words[0].startswith("--") and keyword.upper() not in ("RUN", "CMD"):
             name, _, value = words.pop(0)[2:].partition("=")
             flags[name] = value
         instruction = Instruction(keyword.upper(), flags, " ".join(words).strip())
@@ -158,11 +159,17 @@ def test_the_dockerfile_build_steps_install_a_working_service(stages, tmp_path):
     clean = {"PATH": f"{environment / 'bin'}:/usr/bin:/bin", "COLUMNS": "200"}
     version = _run(f"{entry} --version", tmp_path, env=clean)
     assert version.stdout.startswith("access-policy ")
+    # The service's package is the installed `access_policy.api`, never a top-level `api`.
+    started = _run(f"{environment / 'bin' / 'python'} -c 'from access_policy.web import api_package, create_app; print(api_package())'",
+                   tmp_path, env=clean)
+    assert started.stdout.strip() == "access_policy.api"
+    assert not list((environment / "lib").glob("python*/site-packages/api"))
     # The installed package carries the national policy, and says that is where a rule comes from.
     facts = tmp_path / "facts.json"
     facts.write_text(_run(f"{entry} decide --example-facts", tmp_path, env=clean).stdout)
-    decided = _run(f"{entry} decide --facts {facts} --requester 02838400860 --item doc-1 --kind note --pathway pw-psyk --at 2026-11-30T12:00:00+01:00", tmp_path, env=clean)
-    assert "line 11 of the installed policy " in decided.stdout and "national_policy/rules.csv" in decided.stdout
+    decided = _run(f"{entry} decide --facts {facts} --requester 02838400860 --item doc-1 --kind note --pathway pw-psyk --at 2026-11-30T12:00:00+01:00",
+                   tmp_path, env=clean)
+    assert re.search(r"line \d+ of the installed policy ", decided.stdout) and "national_policy/rules.csv" in decided.stdout
     # The health check, as the image runs it, against the installed service.
     image_env = {}
     for instruction in _all(runtime, "ENV"):

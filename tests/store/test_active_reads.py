@@ -11,7 +11,6 @@ from access_policy.facts import FactKind, Item
 from access_policy.service.decisions import DecisionService
 from access_policy.service.tokens import Caller
 from access_policy.store import sql as sql_store
-
 from tests.store.conftest import CLINICIAN, REGISTER
 from tests.store.helpers import CHILD_8, MOTHER, exemption, representation
 
@@ -20,7 +19,7 @@ HOUR = datetime.timedelta(hours=1)
 
 def _history(store, t0, revoked: int = 30):
     store.put_representation(CHILD_8, representation(t0), REGISTER, now=t0)
-    for n in range(revoked):
+    for _ in range(revoked):
         fact, _ = store.create_fact(CHILD_8, FactKind.EXEMPTIONS, exemption(), CLINICIAN, now=t0)
         store.revoke_fact(CHILD_8, FactKind.EXEMPTIONS, fact.id, CLINICIAN, now=t0 + HOUR)
     expired = exemption().model_copy(update={"valid_until": t0 + HOUR})

@@ -16,7 +16,6 @@ from access_policy.facts import (
     Scope,
 )
 from access_policy.identity import make_person_id
-
 from tests.store.conftest import CLINICIAN, REGISTER
 
 CHILD = make_person_id(datetime.date(2016, 4, 2), 10)

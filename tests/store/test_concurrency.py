@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from access_policy.facts import FactKind
 from access_policy.auditlog.chain import verify
-
+from access_policy.facts import FactKind
 from tests.store.conftest import CLINICIAN
 from tests.store.helpers import CHILD_8, CHILD_13, exemption
 

@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 from access_policy.cli import app
 from access_policy.facts import Representation
 from access_policy.identity import make_person_id
-
 from tests.store.conftest import CLINICIAN, REGISTER
 from tests.store.helpers import FATHER, MOTHER, exemption
 

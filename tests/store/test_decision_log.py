@@ -21,7 +21,6 @@ from access_policy.cli import app as cli
 from access_policy.service.audit import Checkpointer, verify_audit
 from access_policy.store.engine import build_engines
 from access_policy.store.migrate import upgrade
-
 from tests.store.helpers import CHILD_8, CHILD_13, MOTHER
 
 runner = CliRunner()

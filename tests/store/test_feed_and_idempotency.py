@@ -7,10 +7,9 @@ import datetime
 import pytest
 from sqlalchemy import text
 
+from access_policy.auditlog.chain import verify
 from access_policy.errors import IdempotencyConflictError, InvalidInputError
 from access_policy.facts import FactKind
-from access_policy.auditlog.chain import verify
-
 from tests.store.conftest import CLINICIAN, OTHER_CLINICIAN, REGISTER
 from tests.store.helpers import CHILD_8, CHILD_13, CHILD_17, assessment, exemption, representation
 

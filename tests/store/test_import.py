@@ -9,10 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from access_policy.cli import app
-from access_policy.store.bulk import quick_person_id
 from access_policy.identity import parse_person_id
+from access_policy.store.bulk import quick_person_id
 from access_policy.synthetic import import_lines
-
 from tests.store.helpers import CHILD_8, CHILD_13, FATHER, MOTHER, fh_number
 
 

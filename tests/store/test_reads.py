@@ -7,7 +7,6 @@ import datetime
 from sqlalchemy import event, text
 
 from access_policy.synthetic import children, fill_store
-
 from tests.store.helpers import CHILD_8
 
 

@@ -13,7 +13,6 @@ from access_policy.errors import StoreUnavailableError
 from access_policy.facts import FactKind
 from access_policy.store import engine as store_engine
 from access_policy.store import open_store
-
 from tests.store.conftest import CLINICIAN
 from tests.store.helpers import CHILD_8, exemption
 

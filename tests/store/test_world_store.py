@@ -28,7 +28,6 @@ from access_policy.store.bulk import Snapshot
 from access_policy.store.engine import build_engines
 from access_policy.store.migrate import current_revision, upgrade
 from access_policy.store.sql import content_hash
-
 from tests.store.conftest import CLINICIAN, REGISTER
 from tests.store.helpers import CHILD_8, CHILD_17, FATHER, MOTHER, exemption, representation
 
