@@ -36,6 +36,7 @@ from access_policy.errors import (
 )
 from access_policy.facts import (
     DRAFT_TYPES,
+    FACT_KINDS,
     FACT_TYPES,
     Author,
     ChildFacts,
@@ -68,12 +69,7 @@ REVOKED = "revoked"
 IMPORT_AUTHOR = Author(system="folkeregisteret-import")
 DEFAULT_IMPORT_BATCH = 2000
 MAX_PAGE = 10_000
-_ID_PREFIX = {
-    FactKind.EXEMPTIONS: "ex",
-    FactKind.ASSESSMENTS: "as",
-    FactKind.ACCESS_PROFILES: "ap",
-    FactKind.NECESSARY_INFORMATION: "ni",
-}
+_ID_PREFIX = {kind: spec.id_prefix for kind, spec in FACT_KINDS.items()}
 _AS_OF = bindparam("as_of", type_=representations.c.recorded_at.type)
 _CHILD = bindparam("child")
 
@@ -372,11 +368,8 @@ class SqlFactStore(SqlDecisionLog):
             return ChildFacts(
                 child=person.value,
                 representation=representation,
-                exemptions=tuple(grouped[FactKind.EXEMPTIONS]),
-                assessments=tuple(grouped[FactKind.ASSESSMENTS]),
-                access_profiles=tuple(grouped[FactKind.ACCESS_PROFILES]),
-                necessary_information=tuple(grouped[FactKind.NECESSARY_INFORMATION]),
                 version=marker,
+                **{spec.field: tuple(grouped[kind]) for kind, spec in FACT_KINDS.items()},
             )
         except ValidationError as error:
             raise InconsistentFactsError(
