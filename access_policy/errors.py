@@ -108,6 +108,13 @@ class InvalidInputError(AccessPolicyError):
 
 
 @dataclass
+class FactRefusedError(InvalidInputError):
+    """A well-formed fact that cannot mean anything for this child now (its age, representation or validity); names the field."""
+
+    code: str = "fact-refused"
+
+
+@dataclass
 class InvalidIdError(InvalidInputError):
     """A person or organisation number that is not valid."""
 

@@ -66,15 +66,16 @@ def parse_person_id(value: str, field: str = "id") -> PersonId:
         raise InvalidIdError.for_field(field, "must be a string of 11 digits")
     digits = fodselsnummer.compact(value)
     if len(digits) != 11 or not digits.isdigit():
-        raise InvalidIdError.for_field(field, f"`{value}` is not 11 digits")
+        # The value is not echoed: it may be a person number with a typo, and problems reach logs.
+        raise InvalidIdError.for_field(field, "is not 11 digits")
     if digits[-1] != fodselsnummer.calc_check_digit2(digits):
-        raise InvalidIdError.for_field(field, f"`{value}` has a wrong check digit")
+        raise InvalidIdError.for_field(field, "has a wrong check digit")
     remainder = _check1_remainder(digits)
     if remainder in _CHECK1_REMAINDERS_2032:
         # 2032 format: no century, no gender; the register gives the birth date.
         return PersonId(digits, PersonIdKind.FORMAT_2032, None)
     if remainder != 0:
-        raise InvalidIdError.for_field(field, f"`{value}` has a wrong check digit")
+        raise InvalidIdError.for_field(field, "has a wrong check digit")
     day, month = int(digits[0:2]), int(digits[2:4])
     if int(digits[0]) >= 8:
         return PersonId(digits, PersonIdKind.FH_NUMBER, None)
@@ -88,7 +89,7 @@ def parse_person_id(value: str, field: str = "id") -> PersonId:
         kind = PersonIdKind.FODSELSNUMMER
     birth_date = _classic_birth_date(digits)
     if birth_date is None:
-        raise InvalidIdError.for_field(field, f"`{value}` does not hold a valid birth date")
+        raise InvalidIdError.for_field(field, "does not hold a valid birth date")
     return PersonId(digits, kind, birth_date)
 
 

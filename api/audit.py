@@ -1,4 +1,4 @@
-"""The decision log: read entries (for one child or all) and verify the hash chain."""
+"""The decision log: read entries (all, or one child's with the child in the body) and verify the hash chain."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, Security
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from access_policy.auditlog.chain import Unreadable
 from access_policy.auditlog.export import export_lines
@@ -52,22 +52,26 @@ class AuditVerification(BaseModel):
     anchored: int = Field(0, description="Signed checkpoints of the head that matched the chain.")
 
 
-@router.get(
-    "/v1/audit",
-    response_model=AuditPage,
-    summary="Read the decision log",
-    responses=problem_responses(401, 403, 422, 503),
-)
-def read_audit(
-    caller: Auditor,
-    store: StoreDep,
-    child: Annotated[PersonIdField | None, Query(description="Only decisions about this child.")] = None,
-    after: Annotated[str | None, Query(description="The `next` of the previous page.")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> AuditPage:
-    """Decision-log entries in order, optionally for one child."""
+class AuditSearch(BaseModel):
+    """Which decision-log entries: those about one child, under any of its ids (the child travels in the body, never in a URL)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    child: PersonIdField | None = Field(None, description="Only decisions about this child (under any of its ids).")
+    after: str | None = Field(None, description="The `next` of the previous page; from the start when omitted.")
+    limit: int = Field(100, ge=1, le=1000)
+
+
+def _page(store: Any, child: str | None, after: str | None, limit: int) -> AuditPage:
     start = cursor(after, "after")
-    entries = store.read_audit(child=child, after=start, limit=limit)
+    if child is None:
+        entries = store.read_audit(after=start, limit=limit)
+    else:
+        # Decisions are logged under the id the request named: read every id of the child, merged
+        # in log order (each id's first `limit` after the cursor holds the merged first `limit`).
+        _, ids = store.person_ids(child)
+        found = [entry for each in sorted(ids) for entry in store.read_audit(child=each, after=start, limit=limit)]
+        entries = sorted(found, key=lambda entry: entry.position)[:limit]
     next_cursor = entries[-1].position if entries else (start or 0)
     return AuditPage(
         entries=[
@@ -81,6 +85,33 @@ def read_audit(
         ],
         next=str(next_cursor),
     )
+
+
+@router.get(
+    "/v1/audit",
+    response_model=AuditPage,
+    summary="Read the decision log",
+    responses=problem_responses(401, 403, 422, 503),
+)
+def read_audit(
+    caller: Auditor,
+    store: StoreDep,
+    after: Annotated[str | None, Query(description="The `next` of the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> AuditPage:
+    """Decision-log entries in order (every child); for one child use `POST /v1/audit/search`."""
+    return _page(store, None, after, limit)
+
+
+@router.post(
+    "/v1/audit/search",
+    response_model=AuditPage,
+    summary="Read the decision log for one child",
+    responses=problem_responses(401, 403, 422, 503),
+)
+def search_audit(caller: Auditor, store: StoreDep, body: AuditSearch) -> AuditPage:
+    """Decision-log entries in order, optionally only those about the child named in the body (under any of its ids)."""
+    return _page(store, body.child, body.after, body.limit)
 
 
 @router.get(

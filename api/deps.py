@@ -10,7 +10,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from access_policy import observe
 from access_policy.errors import InvalidInputError
-from access_policy.identity import parse_person_id
 from access_policy.policy import Policy
 from access_policy.service.decisions import DecisionService
 from access_policy.service.records import Records
@@ -92,12 +91,16 @@ def scoped(scope: str) -> Callable[..., Caller]:
     return dependency
 
 
-async def _child(child: str) -> str:
-    # Path parameters are plain strings; the id check raises InvalidIdError, a 422 at the edge.
-    return parse_person_id(child, "child").value
+def scoped_any(*scopes: str) -> Callable[..., Caller]:
+    """A dependency giving the verified caller, after checking that the token grants one of `scopes`."""
 
+    async def dependency(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
+        if not any(scope in caller.scopes for scope in scopes):
+            caller.require(scopes[0])
+        return caller
 
-ChildDep = Annotated[str, Depends(_child)]
+    dependency.__name__ = "caller_with_" + "_or_".join(scope.replace(":", "_") for scope in scopes)
+    return dependency
 
 
 def cursor(value: str | None, name: str) -> int | None:

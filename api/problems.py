@@ -72,6 +72,7 @@ _TITLES = {
     "invalid-input": "Invalid input",
     "invalid-id": "Invalid id",
     "cursor-past-end": "Cursor past the end",
+    "fact-refused": "Fact refused",
     "unauthenticated": "Not authenticated",
     "forbidden": "Forbidden",
     "fact-not-found": "Not found",

@@ -1,16 +1,26 @@
-"""Representation routes: the population-register sync replaces a child's representation facts."""
+"""Representation routes: the population-register sync replaces a child's representation; the child travels in the body."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Security
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from access_policy.facts import AddressProtection, Holder, Representation
+from access_policy.errors import InvalidInputError
+from access_policy.facts import (
+    MAX_FORMER_IDS,
+    AddressProtection,
+    Date,
+    Holder,
+    Instant,
+    PersonNumber,
+    RegisterStatus,
+    Representation,
+)
 from access_policy.service.tokens import SCOPE_FACTS_READ, SCOPE_REPRESENTATION_WRITE, Caller
-from api.deps import ChildDep, RecordsDep, scoped
+from api.deps import RecordsDep, scoped
 from api.problems import problem_responses
 
 router = APIRouter(tags=["representation"])
@@ -20,14 +30,20 @@ Reader = Annotated[Caller, Security(scoped(SCOPE_FACTS_READ), scopes=[SCOPE_FACT
 
 
 class RepresentationBody(BaseModel):
-    """The child's representation as read from Folkeregisteret."""
+    """The child's representation and register status as read from Folkeregisteret, with the child in the body."""
 
     model_config = ConfigDict(extra="forbid")
 
-    birth_date: datetime.date | None = Field(None, description="Optional when the child's id encodes it; must agree with it.")
+    child: PersonNumber = Field(description="The child's current person number.")
+    birth_date: Date | None = Field(None, description="Optional when the child's id encodes it; must agree with it.")
     address_protection: AddressProtection = AddressProtection.UGRADERT
+    status: RegisterStatus = Field(RegisterStatus.BOSATT, description="Folkeregisteret's `folkeregisterpersonstatus`.")
+    death_date: Date | None = Field(None, description="The date of death (Oslo local date), with `status` `doed` only.")
+    former_ids: tuple[PersonNumber, ...] = Field(
+        default=(), max_length=MAX_FORMER_IDS, description="The child's earlier ids (e.g. a D-number before a fødselsnummer)."
+    )
     holders: tuple[Holder, ...] = Field(default=(), max_length=20)
-    retrieved_at: AwareDatetime
+    retrieved_at: Instant
 
 
 class RepresentationStored(BaseModel):
@@ -39,36 +55,47 @@ class RepresentationStored(BaseModel):
 
 
 class RepresentationHistory(BaseModel):
-    """Every representation snapshot of the child, oldest first (the last is current)."""
+    """Every representation snapshot of the child (under any of its ids), oldest first (the last is current)."""
 
     child: str
     snapshots: list[Representation]
 
 
+class ChildQuery(BaseModel):
+    """Whose representation history."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    child: PersonNumber
+
+
 @router.put(
-    "/v1/children/{child}/representation",
+    "/v1/representation",
     response_model=RepresentationStored,
     summary="Replace a child's representation",
     responses=problem_responses(401, 403, 413, 422, 503),
 )
-def put_representation(child: ChildDep, body: RepresentationBody, caller: Sync, records: RecordsDep) -> RepresentationStored:
-    """Replace the child's representation facts; the old ones stay in history."""
-    representation = Representation(
-        birth_date=body.birth_date,
-        address_protection=body.address_protection,
-        holders=body.holders,
-        retrieved_at=body.retrieved_at,
-    )
-    stored, changed = records.put_representation(caller, child, representation)
-    return RepresentationStored(child=child, representation=stored, changed=changed)
+def put_representation(caller: Sync, body: RepresentationBody, records: RecordsDep) -> RepresentationStored:
+    """Replace the representation of the child named in the body; the old snapshot stays in history."""
+    if body.death_date is not None and body.status is not RegisterStatus.DOED:
+        raise InvalidInputError.for_field("death_date", "is given only with `status` `doed`")
+    if body.death_date is not None and body.birth_date is not None and body.death_date < body.birth_date:
+        raise InvalidInputError.for_field("death_date", f"{body.death_date} is before the birth date {body.birth_date}")
+    try:
+        representation = Representation.model_validate(body.model_dump(exclude={"child"}))
+    except ValidationError as error:
+        raise RequestValidationError(error.errors()) from None
+    stored, changed = records.put_representation(caller, body.child, representation)
+    return RepresentationStored(child=body.child, representation=stored, changed=changed)
 
 
-@router.get(
-    "/v1/children/{child}/representation",
+@router.post(
+    "/v1/representation/search",
     response_model=RepresentationHistory,
     summary="A child's representation history",
     responses=problem_responses(401, 403, 422, 503),
 )
-def get_representation(child: ChildDep, caller: Reader, records: RecordsDep) -> RepresentationHistory:
-    """Every representation snapshot stored for the child."""
-    return RepresentationHistory(child=child, snapshots=records.representation_history(child))
+def representation_history(caller: Reader, body: ChildQuery, records: RecordsDep) -> RepresentationHistory:
+    """Every representation snapshot stored for the child named in the body."""
+    child, snapshots = records.representation_history(body.child)
+    return RepresentationHistory(child=child, snapshots=snapshots)

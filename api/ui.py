@@ -336,7 +336,7 @@ def _overview(request: Request, caller: Caller, child: str) -> dict[str, Any]:
         "protection": PROTECTION_TEXT.get(representation.address_protection.value, "") if representation else None,
         "responsibility_text": RESPONSIBILITY_TEXT, "kinds": kinds, "horizon": horizon, "parties": parties,
         "can_write": SCOPE_FACTS_WRITE in caller.scopes, "now": now,
-        "history": records.representation_history(child),
+        "history": records.representation_history(child)[1],
         "legal_bases_for": lambda options: ui_forms.legal_bases_for(options, age),
     }
 
@@ -383,7 +383,7 @@ async def revoke_fact(request: Request, session: Session, kind: str, fact_id: st
     child = _child(session)
     await _form(request, session)
     kind_form = _kind(kind)
-    request.app.state.records.revoke(caller, child, FactKind(kind), fact_id)
+    request.app.state.records.revoke(caller, FactKind(kind), fact_id)
     return redirect(request, session, "/ui/child", f"{kind_form.label} {fact_id} er trukket tilbake.")
 
 

@@ -188,6 +188,7 @@ def token(
     data_dir: DataDirOption = None,
     hpr: Annotated[Optional[str], typer.Option("--hpr", help="The clinician's HPR number (for facts:write).")] = None,
     org: Annotated[Optional[str], typer.Option("--org", help="The clinician's organisation number (for facts:write).")] = None,
+    pid: Annotated[Optional[str], typer.Option("--pid", help="The adolescent's person number (for sharing:write).")] = None,
     ttl: Annotated[int, typer.Option("--ttl", help="Seconds until the token expires.", min=1)] = 3600,
     subject: Annotated[str, typer.Option("--subject", help="The token's subject (the calling system).")] = "dev-client",
 ) -> None:
@@ -208,8 +209,15 @@ def token(
             raise _fail(str(error)) from None
     if SCOPE_FACTS_WRITE in scopes and (hpr is None or org is None):
         raise _fail("the facts:write scope needs --hpr and --org: every clinician's record names its author")
+    if pid is not None:
+        from access_policy.identity import parse_person_id
+
+        try:
+            pid = parse_person_id(pid, "--pid").value
+        except InvalidIdError as error:
+            raise _fail(str(error)) from None
     settings = _settings(data_dir, None, dev=True)
-    out.print(issue_dev_token(settings, scopes, subject=subject, hpr=hpr, org=org, ttl_seconds=ttl), markup=False)
+    out.print(issue_dev_token(settings, scopes, subject=subject, hpr=hpr, org=org, pid=pid, ttl_seconds=ttl), markup=False)
 
 
 PublicKeyOption = Annotated[

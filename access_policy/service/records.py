@@ -1,20 +1,21 @@
-"""Clinicians' facts, representation and the change feed as a service: authors come from the caller only."""
+"""Clinicians' and adolescents' facts, representation and the change feed as a service: authors come from the caller only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import datetime
+from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from access_policy.errors import CursorPastEndError, FactNotFoundError, InvalidInputError
-from access_policy.facts import DRAFT_TYPES, Author, ClinicalFact, FactKind, Representation, _Draft
+from access_policy.errors import CursorPastEndError, FactNotFoundError, FactRefusedError, InvalidIdError, InvalidInputError
+from access_policy.facts import DRAFT_TYPES, FACT_KINDS, Author, ChildFacts, ClinicalFact, FactKind, Representation, _Draft
 from access_policy.identity import parse_person_id
-from access_policy.service.tokens import Caller, PermissionDeniedError
+from access_policy.service.tokens import SCOPE_FACTS_READ, Caller, PermissionDeniedError
+from access_policy.service.validation import check_new_fact, child_ids
 from access_policy.store.interface import Change, FactStore
 
 IDEMPOTENCY_KEY_MAX = 200
+REVOCATION_REASON_MAX = 1000
 
 
 def clinician(caller: Caller) -> Author:
@@ -27,44 +28,119 @@ def clinician(caller: Caller) -> Author:
         raise PermissionDeniedError("the token's `hpr` or `org` claim is not a valid HPR or organisation number") from None
 
 
+def adolescent(caller: Caller) -> Author:
+    """The author of an adolescent's own record (a sharing grant): the token's `pid` claim, nothing else."""
+    if not caller.person:
+        raise PermissionDeniedError("sharing needs a token with the adolescent's person number in the `pid` claim")
+    try:
+        return Author(person=parse_person_id(caller.person, "pid").value)
+    except InvalidIdError:
+        raise PermissionDeniedError("the token's `pid` claim is not a valid person number") from None
+
+
 def system(caller: Caller) -> Author:
     """The author of a system's record (the register sync): the token's client or subject."""
     return Author(system=(caller.client_id or caller.subject)[:200])
 
 
+def author_for(kind: FactKind, caller: Caller) -> Author:
+    """Who authors (and revokes) a fact of this kind: the clinician, or the adolescent for what they write themselves."""
+    return adolescent(caller) if FACT_KINDS[kind].writer == "adolescent" else clinician(caller)
+
+
+def _require_the_adolescent(author: Author, facts: ChildFacts) -> None:
+    if author.person not in child_ids(facts):
+        raise PermissionDeniedError("only the adolescent (the token's `pid`) may share or withdraw their own information")
+
+
 @dataclass(frozen=True, slots=True)
 class Created:
-    """A create's result: the stored record and whether this request stored it (not a replay)."""
+    """A create's result: the stored record, the child's current id, and whether this request stored it (not a replay)."""
 
     record: ClinicalFact
     created: bool
+    child: str = ""
 
 
 class Records:
-    """Creates, lists and revokes clinicians' facts; replaces representation; reads the change feed."""
+    """Creates, searches and revokes facts; replaces representation; reads the change feed."""
 
     def __init__(self, store: FactStore):
         self.store = store
 
     def create(
-        self, caller: Caller, child: str, kind: FactKind, draft: _Draft, idempotency_key: str | None = None
+        self,
+        caller: Caller,
+        child: str,
+        kind: FactKind,
+        draft: _Draft,
+        idempotency_key: str | None = None,
+        *,
+        now: datetime.datetime | None = None,
     ) -> Created:
-        """Store a new fact authored by the caller; a repeated idempotency key returns the first record.
+        """Store a new fact authored by the caller, after the checks against the child's facts; a repeated key replays.
 
-        The store scopes keys to the author, so two systems that happen to pick one key never share a record.
+        The fact is recorded under the child's current id (a former id resolves to it). The store
+        scopes idempotency keys to the author, so two systems that pick one key never share a record.
         """
-        author = clinician(caller)
+        author = author_for(kind, caller)
         if idempotency_key is not None:
             if not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX or not idempotency_key.isprintable():
                 raise InvalidInputError.for_field(
                     "Idempotency-Key", f"must be 1–{IDEMPOTENCY_KEY_MAX} printable characters"
                 )
-        record, created = self.store.create_fact(child, kind, draft, author, idempotency_key=idempotency_key)
-        return Created(record, created)
+        now = now or datetime.datetime.now(datetime.timezone.utc)
+        facts = self.store.child_facts(child)
+        if author.person is not None:
+            _require_the_adolescent(author, facts)
+        check_new_fact(kind, draft, facts, now)
+        record, created = self.store.create_fact(facts.child, kind, draft, author, idempotency_key=idempotency_key)
+        return Created(record, created, facts.child)
 
-    def revoke(self, caller: Caller, child: str, kind: FactKind, fact_id: str) -> ClinicalFact:
-        """Revoke a fact (it stays in history with `revoked_at`)."""
-        return self.store.revoke_fact(child, kind, fact_id, clinician(caller))
+    def revoke(
+        self,
+        caller: Caller,
+        kind: FactKind,
+        fact_id: str,
+        *,
+        reason: str | None = None,
+        release_confided: bool = False,
+    ) -> ClinicalFact:
+        """Revoke a fact by its opaque id (it stays in history with `revoked_at`).
+
+        A sharing grant is withdrawn only by the adolescent who gave it (any of their ids).
+        `release_confided` is for grey-zone assessments only: nothing else has confided items.
+        """
+        author = author_for(kind, caller)
+        if release_confided and kind is not FactKind.ASSESSMENTS:
+            raise FactRefusedError.for_field(
+                "release_confided", "only revoking a grey-zone assessment releases what was confided under it"
+            )
+        if reason is not None and (not 0 < len(reason) <= REVOCATION_REASON_MAX or not reason.isprintable()):
+            raise InvalidInputError.for_field("reason", f"must be 1–{REVOCATION_REASON_MAX} printable characters")
+        child = None
+        if author.person is not None:
+            child, _ = self.store.find_fact(kind, fact_id)
+            _require_the_adolescent(author, self.store.child_facts(child))
+        return self.store.revoke_fact(
+            child, kind, fact_id, author, reason=reason, release_confided=release_confided
+        )
+
+    def _check_reader(self, caller: Caller, child: str) -> None:
+        # Without `facts:read`, the route let in only the adolescent's own portal (`sharing:write`).
+        if SCOPE_FACTS_READ not in caller.scopes:
+            _require_the_adolescent(adolescent(caller), self.store.child_facts(child))
+
+    def get(self, caller: Caller, kind: FactKind, fact_id: str) -> ClinicalFact:
+        """One fact by its opaque id."""
+        child, fact = self.store.find_fact(kind, fact_id)
+        self._check_reader(caller, child)
+        return fact
+
+    def search(self, caller: Caller, child: str, kind: FactKind) -> tuple[str, list[ClinicalFact]]:
+        """(the child's current id, every fact of a kind recorded under any of its ids, revoked ones included, oldest first)."""
+        self._check_reader(caller, child)
+        return self.store.resolve_child(child), self.store.list_facts(child, kind)
 
     def restrict(
         self,
@@ -94,7 +170,7 @@ class Records:
         except ValidationError as error:
             raise InvalidInputError.for_field("valid_until", error.errors()[0]["msg"]) from None
         created = self.create(caller, child, kind, draft)
-        self.revoke(caller, child, kind, fact_id)
+        self.revoke(caller, kind, fact_id)
         return created
 
     def list(self, child: str, kind: FactKind) -> list[ClinicalFact]:
@@ -111,9 +187,9 @@ class Records:
             raise InvalidInputError.for_field("birth_date", f"{given} disagrees with the child's id ({from_id})")
         return self.store.put_representation(child, representation, system(caller))
 
-    def representation_history(self, child: str) -> list[Representation]:
-        """Every representation snapshot of the child, oldest first."""
-        return self.store.representation_history(child)
+    def representation_history(self, child: str) -> tuple[str, list[Representation]]:
+        """(the child's current id, every representation snapshot under any of its ids, oldest first)."""
+        return self.store.resolve_child(child), self.store.representation_history(child)
 
     def changes(self, after: int | None, limit: int) -> tuple[list[Change], int]:
         """Facts created or revoked after the cursor, oldest first, and the next cursor.

@@ -50,12 +50,14 @@ SCOPE_FACTS_WRITE = "facts:write"
 SCOPE_REPRESENTATION_WRITE = "representation:write"
 SCOPE_AUDIT_READ = "audit:read"
 SCOPE_METRICS = "metrics"
+# The portal acting for an adolescent of 16–17: sharing grants; the token's `pid` is the adolescent.
+SCOPE_SHARING_WRITE = "sharing:write"
 SCOPE_AUDIT_IDENTITIES = "audit:identities"  # with audit:read: the decision-log export with person numbers
 # With `decisions`: the deciding rule, legal basis and reasons (a clinician's preview, audits).
 SCOPE_DECISIONS_EXPLAIN = "decisions:explain"
 SCOPES = (
     SCOPE_DECISIONS, SCOPE_DECISIONS_EXPLAIN, SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, SCOPE_REPRESENTATION_WRITE,
-    SCOPE_AUDIT_READ, SCOPE_AUDIT_IDENTITIES, SCOPE_METRICS,
+    SCOPE_AUDIT_READ, SCOPE_AUDIT_IDENTITIES, SCOPE_METRICS, SCOPE_SHARING_WRITE,
 )
 
 
@@ -89,7 +91,7 @@ class Caller:
     hpr: str | None = None
     org: str | None = None
     org_child: str | None = None
-    pid: str | None = None
+    person: str | None = None  # claim `pid` (HelseID's or the short one): the person the token speaks for
 
     def require(self, scope: str) -> None:
         """Raise `PermissionDeniedError` unless the token grants `scope`."""
@@ -261,7 +263,7 @@ def caller_from_claims(claims: dict[str, Any]) -> Caller:
         hpr=_digits(claims, CLAIM_HPR, range(1, 10), "an HPR number (1–9 digits 0–9)"),
         org=_digits(claims, CLAIM_ORG_PARENT, range(9, 10), "an organisation number (9 digits 0–9)"),
         org_child=_digits(claims, CLAIM_ORG_CHILD, range(9, 10), "an organisation number (9 digits 0–9)"),
-        pid=_digits(claims, CLAIM_PID, range(11, 12), "a national identity number (11 digits 0–9)"),
+        person=_digits(claims, CLAIM_PID, range(11, 12), "a national identity number (11 digits 0–9)"),
     )
 
 
@@ -481,6 +483,7 @@ def issue_dev_token(
     subject: str = "dev-client",
     hpr: str | None = None,
     org: str | None = None,
+    pid: str | None = None,
     ttl_seconds: int = 3600,
     now: datetime.datetime | None = None,
     extra: dict[str, Any] | None = None,
@@ -501,6 +504,8 @@ def issue_dev_token(
         claims["hpr"] = hpr
     if org is not None:
         claims["org"] = org
+    if pid is not None:
+        claims["pid"] = pid
     claims.update(extra or {})  # e.g. HelseID's claim names, or `cnf` for a DPoP-bound token
     key = load_or_create_dev_key(settings.data_dir)
     return jwt.encode(claims, key, algorithm=DEV_ALGORITHM)

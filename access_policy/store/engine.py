@@ -112,7 +112,12 @@ def _sqlite(url) -> Engines:
     # A pool as large as the service's worker threads, so busy moments reuse connections
     # instead of opening (and setting up) overflow ones for each request.
     engine = create_engine(
-        url, pool_size=20, max_overflow=20, connect_args={"timeout": LOCK_TIMEOUT_SECONDS, "check_same_thread": False}
+        url,
+        pool_size=20,
+        max_overflow=20,
+        connect_args={"timeout": LOCK_TIMEOUT_SECONDS, "check_same_thread": False},
+        # Statement parameters are person numbers: never in a log line or an error's text.
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -143,7 +148,9 @@ def _postgresql(url) -> Engines:
         url.difference_update_query(["options"]),
         pool_pre_ping=True,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options},
+        # Statement parameters are person numbers: never in a log line or an error's text.
+        hide_parameters=True,
     )
-    # child_facts reads in two statements: one snapshot for both.
+    # child_facts reads in three statements: one snapshot for all.
     read = engine.execution_options(isolation_level="REPEATABLE READ")
     return Engines(engine, read, engine.execution_options(**{WRITE_OPTION: True}), None)

@@ -82,6 +82,7 @@ class FactStore(DecisionLog, Protocol):
 
         With `as_of`, the facts as they stood then: records recorded after it are left out and
         revocations after it are undone. A child nobody knows gives facts with no representation.
+        A former id reads as the current one: facts under every id of the child, and `id_links`.
         """
         ...
 
@@ -110,17 +111,41 @@ class FactStore(DecisionLog, Protocol):
         ...
 
     def revoke_fact(
-        self, child: str, kind: FactKind, fact_id: str, author: Author, *, now: datetime.datetime | None = None
+        self,
+        child: str | None,
+        kind: FactKind,
+        fact_id: str,
+        author: Author,
+        *,
+        now: datetime.datetime | None = None,
+        reason: str | None = None,
+        release_confided: bool = False,
     ) -> ClinicalFact:
-        """Revoke a fact (raises `FactNotFoundError`); revoking twice returns the first revocation."""
+        """Revoke a fact by its id (raises `FactNotFoundError`); revoking twice returns the first revocation.
+
+        `child`, when given, must be the fact's child (any of its ids). `release_confided`
+        (grey-zone assessments) releases what was confided while the wish applied.
+        """
+        ...
+
+    def find_fact(self, kind: FactKind, fact_id: str, *, child: str | None = None) -> tuple[str, ClinicalFact]:
+        """(the child it was recorded under, the fact) by the fact's opaque id (raises `FactNotFoundError`)."""
+        ...
+
+    def resolve_child(self, child: str) -> str:
+        """The child's current id: `child` itself, or the id that replaced it (the register's id links)."""
+        ...
+
+    def person_ids(self, person: str) -> tuple[str, frozenset[str]]:
+        """(the current id, every id) of the person whose ids include `person`."""
         ...
 
     def list_facts(self, child: str, kind: FactKind) -> list[ClinicalFact]:
-        """All facts of a kind for a child, revoked ones included, oldest first."""
+        """All facts of a kind for a child (under any of its ids), revoked ones included, oldest first."""
         ...
 
     def representation_history(self, child: str) -> list[Representation]:
-        """Every representation snapshot stored for the child, oldest first."""
+        """Every representation snapshot stored for the child (under any of its ids), oldest first."""
         ...
 
     def changes(self, after: int | None = None, limit: int = 1000) -> tuple[list[Change], int]:

@@ -1,6 +1,6 @@
 """The store's tables as SQLAlchemy Core objects (the migrations in `migrations/` create them).
 
-Facts are append-only: rows of `representations`, `facts`, `revocations`, `changes`,
+Facts are append-only: rows of `representations`, `facts`, `revocations`, `id_links`, `changes`,
 `audit_log` and `audit_checkpoints` are inserted and never updated or deleted. The only rows updated in place are the
 two one-row counters, `change_counter` and `audit_head`: updating them in the writing
 transaction is the lock that keeps the change feed and the audit chain gap-free and ordered.
@@ -12,6 +12,7 @@ import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -22,6 +23,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -62,6 +65,8 @@ def _author_columns(prefix: str) -> list[Column]:
         Column(f"{prefix}_hpr", String(9)),
         Column(f"{prefix}_org", String(9)),
         Column(f"{prefix}_system", String(200)),
+        # The adolescent, when they author a fact themselves (sharing grants) or withdraw it.
+        Column(f"{prefix}_person", String(11)),
     ]
 
 
@@ -93,6 +98,10 @@ representations = Table(
     Column("birth_date", Date, nullable=False),
     Column("address_protection", String(32), nullable=False),
     Column("holders", Text, nullable=False),
+    # Register status (folkeregisterpersonstatus), date of death and the child's earlier ids (JSON list).
+    Column("status", String(32), nullable=False, server_default="bosatt"),
+    Column("death_date", Date),
+    Column("former_ids", Text),
     Column("content_hash", String(64), nullable=False),
     Column("retrieved_at", UTCDateTime, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
@@ -135,6 +144,23 @@ revocations = Table(
     Column("position", BigInteger, nullable=False, unique=True),
     Column("revoked_at", UTCDateTime, nullable=False),
     *_author_columns("revoked_by"),
+    # Revoking a grey-zone assessment may release what was confided while the wish applied.
+    Column("release_confided", Boolean, nullable=False, server_default=false()),
+)
+
+id_links = Table(
+    "id_links",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("former", String(11), nullable=False),
+    Column("current", String(11), nullable=False),
+    # The child whose representation reported the link (for the child's own ids: the child).
+    Column("child", String(11), nullable=False),
+    Column("representation_id", String(64), ForeignKey("representations.id"), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    UniqueConstraint("child", "former", "current", name="uq_id_links_child_former_current"),
+    Index("ix_id_links_former", "former"),
+    Index("ix_id_links_current", "current"),
 )
 
 idempotency_keys = Table(

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import psycopg
 from pydantic import ValidationError
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from access_policy import observe
@@ -43,6 +43,7 @@ from access_policy.facts import (
     ClinicalFact,
     FactKind,
     Holder,
+    IdLink,
     Representation,
     _Draft,
     check_assessment_age,
@@ -57,6 +58,7 @@ from access_policy.store.schema import (
     change_counter,
     changes,
     facts,
+    id_links,
     idempotency_keys,
     representation_confirmations,
     representations,
@@ -69,9 +71,17 @@ REVOKED = "revoked"
 IMPORT_AUTHOR = Author(system="folkeregisteret-import")
 DEFAULT_IMPORT_BATCH = 2000
 MAX_PAGE = 10_000
-_ID_PREFIX = {kind: spec.id_prefix for kind, spec in FACT_KINDS.items()}
+# Id changes followed from one id to the person's current id: a chain longer than this is an error in the data.
+MAX_ID_HOPS = 10
 _AS_OF = bindparam("as_of", type_=representations.c.recorded_at.type)
 _CHILD = bindparam("child")
+_IDS = bindparam("ids", expanding=True)
+# A child's snapshot under its current id wins over any under a former id (a late sync of the old
+# id, e.g. marked `opphoert`, must not replace it); among them, the newest.
+_NEWEST_UNDER_CURRENT_ID = (
+    (representations.c.child != bindparam("current")).asc(),
+    representations.c.position.desc(),
+)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -116,30 +126,48 @@ def _child(child: str) -> PersonId:
 def _check_author(author: Author, name: str = "author") -> Author:
     if not isinstance(author, Author):
         raise InvalidInputError.for_field(name, "must be an `Author`")
-    if author.system is None and (author.hpr is None or author.org is None):
-        raise InvalidInputError.for_field(name, "a clinician author needs both `hpr` and `org`; a system needs `system`")
+    if author.system is None and author.person is None and (author.hpr is None or author.org is None):
+        raise InvalidInputError.for_field(
+            name, "a clinician author needs both `hpr` and `org`; a system needs `system`; the adolescent `person`"
+        )
     return author
 
 
 def _author_key(author: Author) -> str:
-    return f"system:{author.system}" if author.system is not None else f"hpr:{author.hpr}/org:{author.org}"
+    if author.system is not None:
+        return f"system:{author.system}"
+    if author.person is not None:
+        return f"person:{author.person}"
+    return f"hpr:{author.hpr}/org:{author.org}"
 
 
 def _author_values(prefix: str, author: Author) -> dict[str, str | None]:
-    return {f"{prefix}_hpr": author.hpr, f"{prefix}_org": author.org, f"{prefix}_system": author.system}
+    return {
+        f"{prefix}_hpr": author.hpr,
+        f"{prefix}_org": author.org,
+        f"{prefix}_system": author.system,
+        f"{prefix}_person": author.person,
+    }
 
 
 def _author_from(row: Any, prefix: str) -> Author | None:
     hpr, org, system = getattr(row, f"{prefix}_hpr"), getattr(row, f"{prefix}_org"), getattr(row, f"{prefix}_system")
-    if hpr is None and org is None and system is None:
+    person = getattr(row, f"{prefix}_person", None)
+    if hpr is None and org is None and system is None and person is None:
         return None
     # Validated when written.
-    return Author.model_construct(hpr=hpr, org=org, system=system)
+    return Author.model_construct(hpr=hpr, org=org, system=system, person=person)
+
+
+# Hex digits written as the letters a–p: the same order, and never a run of digits that a log
+# scanner (or a reader) takes for an 11-digit person number.
+_NO_DIGITS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
 
 
 def _new_id(prefix: str) -> str:
     # Time-ordered (milliseconds, then 80 random bits): new rows land at the end of the id index.
-    return f"{prefix}-{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
+    unique = f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
+    return f"{prefix}-{unique.translate(_NO_DIGITS)}"
 
 
 def _coerce_draft(kind: FactKind, draft: Any) -> _Draft:
@@ -175,13 +203,17 @@ _FACT_COLUMNS = (
     revocations.c.revoked_by_hpr,
     revocations.c.revoked_by_org,
     revocations.c.revoked_by_system,
+    revocations.c.revoked_by_person,
+    revocations.c.release_confided,
     revocations.c.position.label("revocation_position"),
+    # The reason kept with a revocation, where the schema has it (a later migration adds it).
+    *((revocations.c.reason.label("revocation_reason"),) if "reason" in revocations.c else ()),
 )
 
 
 def _facts_statement(as_of: bool):
     joined = revocations.c.fact_id == facts.c.id
-    where = [facts.c.child == _CHILD]
+    where = [facts.c.child.in_(_IDS)]
     if as_of:
         # A revocation recorded after the as-of time had not happened yet.
         joined = joined & (revocations.c.revoked_at <= _AS_OF)
@@ -199,14 +231,14 @@ def _representation_statement(as_of: bool):
     latest_confirmation = select(func.max(confirmations.c.retrieved_at)).where(
         confirmations.c.representation_id == representations.c.id
     )
-    where = [representations.c.child == _CHILD]
+    where = [representations.c.child.in_(_IDS)]
     if as_of:
         latest_confirmation = latest_confirmation.where(confirmations.c.recorded_at <= _AS_OF)
         where.append(representations.c.recorded_at <= _AS_OF)
     return (
         select(representations, latest_confirmation.scalar_subquery().label("confirmed_retrieved_at"))
         .where(*where)
-        .order_by(representations.c.position.desc())
+        .order_by(*_NEWEST_UNDER_CURRENT_ID)
         .limit(1)
     )
 
@@ -221,19 +253,41 @@ def _version(position: int, confirmed: datetime.datetime | None) -> str:
 def _version_statement():
     latest_snapshot = (
         select(representations.c.id)
-        .where(representations.c.child == _CHILD)
-        .order_by(representations.c.position.desc())
+        .where(representations.c.child.in_(_IDS))
+        .order_by(*_NEWEST_UNDER_CURRENT_ID)
         .limit(1)
         .scalar_subquery()
     )
     confirmed = select(func.max(representation_confirmations.c.retrieved_at)).where(
         representation_confirmations.c.representation_id == latest_snapshot
     )
-    position = select(func.max(changes.c.position)).where(changes.c.child == _CHILD)
+    position = select(func.max(changes.c.position)).where(changes.c.child.in_(_IDS))
     return select(position.scalar_subquery().label("position"), confirmed.scalar_subquery().label("confirmed"))
 
 
+def _links_statement(as_of: bool):
+    # Links touching any of the ids (the person's own history), and those reported with the
+    # child's representations (its holders' histories).
+    statement = select(id_links.c.id, id_links.c.former, id_links.c.current).where(
+        or_(
+            id_links.c.former.in_(bindparam("formers", expanding=True)),
+            id_links.c.current.in_(bindparam("currents", expanding=True)),
+            id_links.c.child.in_(bindparam("children", expanding=True)),
+        )
+    )
+    if as_of:
+        statement = statement.where(id_links.c.recorded_at <= _AS_OF)
+    return statement.order_by(id_links.c.id)
+
+
 _VERSION = _version_statement()
+_LINKS_NOW = _links_statement(False)
+_LINKS_AS_OF = _links_statement(True)
+_FACT_BY_ID = (
+    select(*_FACT_COLUMNS)
+    .select_from(facts.outerjoin(revocations, revocations.c.fact_id == facts.c.id))
+    .where(facts.c.id == bindparam("fact_id"))
+)
 _FACTS_NOW = _facts_statement(False)
 _FACTS_AS_OF = _facts_statement(True)
 _REPRESENTATION_NOW = _representation_statement(False)
@@ -250,6 +304,8 @@ def _fact_from_row(row: Any) -> ClinicalFact:
         valid_until=row.valid_until,
         revoked_at=row.revoked_at,
         revoked_by=_author_from(row, "revoked_by"),
+        release_confided=bool(row.release_confided),
+        revocation_reason=getattr(row, "revocation_reason", None),
     )
     try:
         return FACT_TYPES[FactKind(row.kind)].model_validate(data)
@@ -266,6 +322,9 @@ def _representation_from_row(row: Any) -> Representation:
         return Representation(
             birth_date=row.birth_date,
             address_protection=row.address_protection,
+            status=row.status,
+            death_date=row.death_date,
+            former_ids=tuple(json.loads(row.former_ids)) if row.former_ids else (),
             holders=tuple(Holder.model_validate(h) for h in json.loads(row.holders)),
             retrieved_at=retrieved_at,
             id=row.id,
@@ -273,6 +332,56 @@ def _representation_from_row(row: Any) -> Representation:
         )
     except ValidationError as error:
         raise InconsistentFactsError(f"stored representation `{row.id}` does not validate: {_one_line(error)}") from error
+
+
+class _Identity:
+    """One person's ids as the store knows them: the current id, every id of the class, and the links read."""
+
+    __slots__ = ("current", "ids", "links", "newest_link")
+
+    def __init__(self, current: str, ids: frozenset[str], links: tuple[IdLink, ...], newest_link: int = 0):
+        self.current, self.ids, self.links, self.newest_link = current, ids, links, newest_link
+
+    def marked(self, version: str) -> str:
+        """The fact version with the newest id link read: a link reported with another child's
+        representation can change what is read for this child without a change of its own."""
+        return f"{version}~{self.newest_link}" if self.newest_link else version
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Bind parameters for the statements that read by any of the ids."""
+        return {"ids": sorted(self.ids), "current": self.current}
+
+
+def _identity(connection: Any, child: str, as_of: datetime.datetime | None = None) -> _Identity:
+    """Follow the id links from `child`: the person's current id and all their ids (one query when there are none).
+
+    Links are person-level (the register says `former` and `current` are the same person), so
+    the ids of one person are the class the links join. The current id is the one no link
+    replaced; should the links disagree (two ids both still current), the latest link decides.
+    """
+    ids = {child}
+    rows: list[Any] = []
+    for _ in range(MAX_ID_HOPS):
+        params: dict[str, Any] = {"formers": sorted(ids), "currents": sorted(ids), "children": sorted(ids)}
+        if as_of is not None:
+            params["as_of"] = as_of
+        rows = connection.execute(_LINKS_AS_OF if as_of is not None else _LINKS_NOW, params).all()
+        grown = set(ids)
+        for row in rows:
+            if row.former in ids or row.current in ids:
+                grown.update((row.former, row.current))
+        if grown == ids:
+            break
+        ids = grown
+    else:
+        raise InconsistentFactsError(f"the id history of a child is longer than {MAX_ID_HOPS} links")
+    own = [row for row in rows if row.former in ids]
+    replaced = {row.former for row in own}
+    candidates = [row.current for row in own if row.current not in replaced]
+    current = candidates[-1] if candidates else (own[-1].current if own else child)
+    links = tuple(dict.fromkeys(IdLink.model_construct(former=r.former, current=r.current) for r in rows))
+    return _Identity(current, frozenset(ids), links, max((int(r.id) for r in rows), default=0))
 
 
 # ----------------------------------------------------------------------------- the store
@@ -348,66 +457,94 @@ class SqlFactStore(SqlDecisionLog):
             connection.execute(text("SELECT 1")).scalar_one()
 
     def child_facts(self, child: str, *, as_of: datetime.datetime | None = None) -> ChildFacts:
-        """Everything the engine needs for one child, in two indexed queries; with `as_of`, as recorded then."""
+        """Everything the engine needs for one child; with `as_of`, as recorded then.
+
+        A former id reads as the child's current id; facts and representations recorded under
+        any of the child's ids are read, and `id_links` carries every link seen for the child
+        and its holders. Three indexed queries when the child's id never changed.
+        """
         person = _child(child)
         as_of = _aware(as_of, "as_of")
-        params: dict[str, Any] = {"child": person.value}
-        if as_of is not None:
-            params["as_of"] = as_of
         with self._read() as connection:
+            identity = _identity(connection, person.value, as_of)
+            params: dict[str, Any] = identity.params
+            if as_of is not None:
+                params["as_of"] = as_of
             rep_row = connection.execute(_REPRESENTATION_AS_OF if as_of else _REPRESENTATION_NOW, params).first()
             fact_rows = connection.execute(_FACTS_AS_OF if as_of else _FACTS_NOW, params).all()
         representation = _representation_from_row(rep_row) if rep_row is not None else None
-        grouped: dict[FactKind, list[ClinicalFact]] = {kind: [] for kind in FactKind}
+        grouped: dict[FactKind, list[ClinicalFact]] = {kind: [] for kind in FACT_KINDS}
         version = rep_row.position if rep_row is not None else 0
         for row in fact_rows:
             grouped[FactKind(row.kind)].append(_fact_from_row(row))
             version = max(version, row.position, row.revocation_position or 0)
-        marker = _version(version, rep_row.confirmed_retrieved_at if rep_row is not None else None)
+        marker = identity.marked(_version(version, rep_row.confirmed_retrieved_at if rep_row is not None else None))
         try:
             return ChildFacts(
-                child=person.value,
+                child=identity.current,
                 representation=representation,
+                id_links=identity.links,
                 version=marker,
                 **{spec.field: tuple(grouped[kind]) for kind, spec in FACT_KINDS.items()},
             )
         except ValidationError as error:
-            raise InconsistentFactsError(
-                f"the stored facts of child `{person.value}` disagree: {_one_line(error)}"
-            ) from error
+            # The child's number stays out of the message: it reaches logs.
+            raise InconsistentFactsError(f"the stored facts of a child disagree: {_one_line(error)}") from error
 
     def child_version(self, child: str) -> str:
-        """The child's fact version as `child_facts` reports it, in one small indexed query (for cache checks)."""
+        """The child's fact version as `child_facts` reports it, in two small indexed queries (for cache checks)."""
         person = _child(child)
         with self._read() as connection:
-            row = connection.execute(_VERSION, {"child": person.value}).one()
-        return _version(row.position or 0, row.confirmed)
+            identity = _identity(connection, person.value)
+            row = connection.execute(_VERSION, identity.params).one()
+        return identity.marked(_version(row.position or 0, row.confirmed))
+
+    def resolve_child(self, child: str) -> str:
+        """The child's current id: `child` itself, or the id that replaced it."""
+        person = _child(child)
+        with self._read() as connection:
+            return _identity(connection, person.value).current
+
+    def person_ids(self, person: str) -> tuple[str, frozenset[str]]:
+        """(the current id, every id) of the person whose ids include `person`, as the id links join them."""
+        parsed = _child(person)
+        with self._read() as connection:
+            identity = _identity(connection, parsed.value)
+        return identity.current, identity.ids
 
     def list_facts(self, child: str, kind: FactKind) -> list[ClinicalFact]:
-        """All facts of a kind for a child, revoked ones included, oldest first."""
+        """All facts of a kind for a child (under any of its ids), revoked ones included, oldest first."""
         person, kind = _child(child), _coerce_kind(kind)
         statement = _FACTS_NOW.where(facts.c.kind == kind.value)
         with self._read() as connection:
-            rows = connection.execute(statement, {"child": person.value}).all()
+            identity = _identity(connection, person.value)
+            rows = connection.execute(statement, identity.params).all()
         return [_fact_from_row(row) for row in rows]
 
-    def get_fact(self, child: str, kind: FactKind, fact_id: str) -> ClinicalFact:
-        """One fact by id (raises `FactNotFoundError`)."""
-        person, kind = _child(child), _coerce_kind(kind)
+    def get_fact(self, child: str | None, kind: FactKind, fact_id: str) -> ClinicalFact:
+        """One fact by id (raises `FactNotFoundError`); with `child`, only when it is that child's."""
+        return self.find_fact(kind, fact_id, child=child)[1]
+
+    def find_fact(self, kind: FactKind, fact_id: str, *, child: str | None = None) -> tuple[str, ClinicalFact]:
+        """(the child it was recorded for, the fact) by the fact's opaque id (raises `FactNotFoundError`)."""
+        kind = _coerce_kind(kind)
+        person = _child(child) if child is not None else None
         with self._read() as connection:
-            row = self._fact_row(connection, person.value, kind, fact_id)
-        return _fact_from_row(row)
+            row = self._fact_row(connection, person.value if person else None, kind, fact_id)
+        return row.child, _fact_from_row(row)
 
     @staticmethod
-    def _fact_row(connection: Any, child: str, kind: FactKind, fact_id: str) -> Any:
-        statement = _FACTS_NOW.where(facts.c.id == bindparam("fact_id"), facts.c.kind == kind.value)
-        row = connection.execute(statement, {"child": child, "fact_id": str(fact_id)}).first()
-        if row is None:
-            raise FactNotFoundError(f"no {kind.value} fact `{fact_id}` for child `{child}`")
-        return row
+    def _fact_row(connection: Any, child: str | None, kind: FactKind, fact_id: str) -> Any:
+        row = connection.execute(_FACT_BY_ID, {"fact_id": str(fact_id)}).first()
+        if row is not None and row.kind == kind.value and (
+            child is None or row.child == child or row.child in _identity(connection, child).ids
+        ):
+            return row
+        # Neither the child's number nor whether the id exists for another child or kind is told.
+        raise FactNotFoundError(f"no {FACT_KINDS[kind].noun} `{fact_id}`")
 
     def representation_history(self, child: str) -> list[Representation]:
-        """Every representation snapshot stored for the child, oldest first (each with its latest confirmed retrieval)."""
+        """Every representation snapshot stored for the child (under any of its ids), oldest first (each with its latest confirmed retrieval)."""
         person = _child(child)
         latest = (
             select(func.max(representation_confirmations.c.retrieved_at))
@@ -415,11 +552,12 @@ class SqlFactStore(SqlDecisionLog):
             .scalar_subquery()
             .label("confirmed_retrieved_at")
         )
-        statement = select(representations, latest).where(representations.c.child == person.value).order_by(
+        statement = select(representations, latest).where(representations.c.child.in_(_IDS)).order_by(
             representations.c.position
         )
         with self._read() as connection:
-            rows = connection.execute(statement).all()
+            identity = _identity(connection, person.value)
+            rows = connection.execute(statement, identity.params).all()
         return [_representation_from_row(row) for row in rows]
 
     def changes(self, after: int | None = None, limit: int = 1000) -> tuple[list[Change], int]:
@@ -538,34 +676,50 @@ class SqlFactStore(SqlDecisionLog):
         return stored
 
     def revoke_fact(
-        self, child: str, kind: FactKind, fact_id: str, author: Author, *, now: datetime.datetime | None = None
+        self,
+        child: str | None,
+        kind: FactKind,
+        fact_id: str,
+        author: Author,
+        *,
+        now: datetime.datetime | None = None,
+        reason: str | None = None,
+        release_confided: bool = False,
     ) -> ClinicalFact:
-        """Revoke a fact (raises `FactNotFoundError`); revoking twice returns the first revocation."""
-        person, kind = _child(child), _coerce_kind(kind)
+        """Revoke a fact by its id (raises `FactNotFoundError`); revoking twice returns the first revocation.
+
+        `child`, when given, must be the child the fact was recorded for (any of its ids).
+        `release_confided` (grey-zone assessments) releases what was confided while the wish
+        applied; `reason` is kept where the schema has a column for it.
+        """
+        person = _child(child) if child is not None else None
+        kind = _coerce_kind(kind)
         author = _check_author(author, "revoked_by")
         now = _now(now)
         with self._write() as connection:
             position = self._lock_changes(connection)
-            row = self._fact_row(connection, person.value, kind, fact_id)
+            row = self._fact_row(connection, person.value if person else None, kind, fact_id)
             fact = _fact_from_row(row)
             if row.revoked_at is not None:
                 return fact
             position += 1
-            connection.execute(
-                insert(revocations),
-                [
-                    {
-                        "fact_id": row.id,
-                        "child": person.value,
-                        "position": position,
-                        "revoked_at": now,
-                        **_author_values("revoked_by", author),
-                    }
-                ],
-            )
-            connection.execute(insert(changes), [self._change(position, person.value, kind.value, row.id, REVOKED, now)])
+            values: dict[str, Any] = {
+                "fact_id": row.id,
+                "child": row.child,
+                "position": position,
+                "revoked_at": now,
+                "release_confided": bool(release_confided),
+                **_author_values("revoked_by", author),
+            }
+            if reason is not None and "reason" in revocations.c:
+                values["reason"] = reason
+            connection.execute(insert(revocations), [values])
+            connection.execute(insert(changes), [self._change(position, row.child, kind.value, row.id, REVOKED, now)])
             self._advance(connection, position)
-        return fact.model_copy(update={"revoked_at": now, "revoked_by": author})
+        update_values: dict[str, Any] = {"revoked_at": now, "revoked_by": author, "release_confided": bool(release_confided)}
+        if "reason" in values:
+            update_values["revocation_reason"] = reason
+        return fact.model_copy(update=update_values)
 
     def put_representation(
         self, child: str, representation: Representation, author: Author, *, now: datetime.datetime | None = None
@@ -591,6 +745,7 @@ class SqlFactStore(SqlDecisionLog):
                     insert(changes),
                     [self._change(position + 1, person.value, REPRESENTATION_KIND, values["id"], CREATED, now)],
                 )
+                insert_rows(connection, id_links, self._new_links(connection, [(person.value, snapshot, values["id"])], now))
                 self._advance(connection, position + 1)
                 stored = snapshot.representation(
                     id=values["id"], recorded_at=now, retrieved_at=snapshot.retrieved_at.astimezone(UTC)
@@ -599,7 +754,7 @@ class SqlFactStore(SqlDecisionLog):
             if action == "refreshed":
                 connection.execute(insert(representation_confirmations), [values])
             # Unchanged or refreshed: the stored snapshot, with the freshest retrieval.
-            row = connection.execute(_REPRESENTATION_NOW, {"child": person.value}).first()
+            row = connection.execute(_REPRESENTATION_NOW, {"ids": [person.value], "current": person.value}).first()
         return _representation_from_row(row), False
 
     def import_representations(
@@ -668,6 +823,7 @@ class SqlFactStore(SqlDecisionLog):
             position = self._lock_changes(connection)
             current = self._current_representations(connection, list({child for _, child, _ in batch}))
             snapshot_rows, change_rows, confirmation_rows = [], [], []
+            linked: list[tuple[str, Snapshot, str]] = []
             for number, child, snapshot in batch:
                 try:
                     action, values = self._plan_representation(
@@ -681,6 +837,8 @@ class SqlFactStore(SqlDecisionLog):
                     position += 1
                     snapshot_rows.append(values)
                     change_rows.append(self._change(position, child, REPRESENTATION_KIND, values["id"], CREATED, now))
+                    if snapshot.former_ids or any("former_ids" in holder for holder in snapshot.holders):
+                        linked.append((child, snapshot, values["id"]))
                     current[child] = _Current(values["id"], values["content_hash"], values["retrieved_at"])
                 elif action == "refreshed":
                     confirmation_rows.append(values)
@@ -688,6 +846,7 @@ class SqlFactStore(SqlDecisionLog):
             if snapshot_rows:
                 insert_rows(connection, representations, snapshot_rows)
                 insert_rows(connection, changes, change_rows)
+                insert_rows(connection, id_links, self._new_links(connection, linked, now))
                 self._advance(connection, position)
             insert_rows(connection, representation_confirmations, confirmation_rows)
         return counts
@@ -728,12 +887,43 @@ class SqlFactStore(SqlDecisionLog):
             "position": position,
             "birth_date": snapshot.birth_date,
             "address_protection": snapshot.address_protection,
+            "status": snapshot.status,
+            "death_date": snapshot.death_date,
+            "former_ids": json.dumps(list(snapshot.former_ids), separators=(",", ":")) if snapshot.former_ids else None,
             "holders": json.dumps(snapshot.holders, separators=(",", ":"), ensure_ascii=False),
             "content_hash": digest,
             "retrieved_at": retrieved_at,
             "recorded_at": now,
             **_author_values("author", author),
         }
+
+    @staticmethod
+    def _new_links(
+        connection: Any, written: list[tuple[str, Snapshot, str]], now: datetime.datetime
+    ) -> list[dict[str, Any]]:
+        """Rows for the id links these new snapshots report that the store has not yet seen for their child."""
+        wanted = {
+            (child, former, current): representation_id
+            for child, snapshot, representation_id in written
+            for former, current in snapshot.id_links(child)
+        }
+        if not wanted:
+            return []
+        children = sorted({child for child, _, _ in wanted})
+        seen = {
+            (row.child, row.former, row.current)
+            for row in connection.execute(
+                select(id_links.c.child, id_links.c.former, id_links.c.current).where(
+                    id_links.c.child.in_(bindparam("children", expanding=True))
+                ),
+                {"children": children},
+            )
+        }
+        return [
+            {"former": former, "current": current, "child": child, "representation_id": rid, "recorded_at": now}
+            for (child, former, current), rid in wanted.items()
+            if (child, former, current) not in seen
+        ]
 
     @staticmethod
     def _current_representations(connection: Any, children: list[str]) -> dict[str, "_Current"]:
@@ -785,7 +975,7 @@ class SqlFactStore(SqlDecisionLog):
     @staticmethod
     def _build_fact(kind: FactKind, draft: _Draft, author: Author, now: datetime.datetime) -> ClinicalFact:
         data = draft.model_dump()
-        data.update(id=_new_id(_ID_PREFIX[kind]), recorded_at=now, author=author)
+        data.update(id=_new_id(FACT_KINDS[kind].id_prefix), recorded_at=now, author=author)
         try:
             return FACT_TYPES[kind].model_validate(data)
         except ValidationError as error:

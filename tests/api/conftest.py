@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import logging
+import re
 import warnings
 from pathlib import Path
 from typing import Callable, Iterator
@@ -21,6 +23,81 @@ with warnings.catch_warnings():
     # Starlette warns once, at import, that it prefers httpx2 over httpx; either works here.
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
+
+PERSON_NUMBER = re.compile(r"(?<![0-9])[0-9]{11}(?![0-9])")
+
+
+class LogCapture(logging.Handler):
+    """Every log line of the test, formatted as a service's log would show it, and every URL requested."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+        self.lines: list[str] = []
+        self.urls: list[str] = []
+        self.problems: list[str] = []  # problem+json bodies: problem details never name a person either
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # The formatter appends the traceback, as a service's log does: tracebacks reach logs too.
+        self.lines.append(self.format(record))
+
+    def person_numbers(self) -> list[str]:
+        """Log lines and URLs that carry something shaped like a person number (11 digits)."""
+        return [line for line in [*self.lines, *self.urls, *self.problems] if PERSON_NUMBER.search(line)]
+
+
+def _with_access_log(capture: LogCapture):  # noqa: ANN202 - an ASGI callable
+    """Starlette's entry point, logging each request as uvicorn's access log does (same logger, same line)."""
+    from starlette.applications import Starlette
+    from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
+
+    original = Starlette.__call__
+    access = logging.getLogger("uvicorn.access")
+
+    async def call(self, scope, receive, send):  # noqa: ANN001, ANN202
+        if scope["type"] != "http":
+            return await original(self, scope, receive, send)
+        status = {"code": 500, "problem": False}
+
+        async def sending(message):  # noqa: ANN001, ANN202
+            if message["type"] == "http.response.body" and status["problem"]:
+                capture.problems.append(message.get("body", b"").decode("utf-8", "replace"))
+            if message["type"] == "http.response.start":
+                status["problem"] = (b"content-type", b"application/problem+json") in message.get("headers", [])
+                status["code"] = message["status"]
+                path = get_path_with_query_string(scope)
+                capture.urls.append(path)
+                # uvicorn writes its access line when the response starts.
+                access.info(
+                    '%s - "%s %s HTTP/%s" %d', get_client_addr(scope), scope["method"], path, scope["http_version"], status["code"]
+                )
+            await send(message)
+
+        await original(self, scope, receive, sending)
+
+    return original, call
+
+
+@pytest.fixture(autouse=True)
+def no_person_number_in_urls_or_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[LogCapture]:
+    """Every API test runs with the access log and the app's loggers captured at INFO; no line, URL or problem may show a person number."""
+    from starlette.applications import Starlette
+
+    capture = LogCapture()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(capture)
+    root.setLevel(logging.INFO)
+    _, call = _with_access_log(capture)
+    monkeypatch.setattr(Starlette, "__call__", call)
+    try:
+        yield capture
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(level)
+    leaks = capture.person_numbers()
+    assert not leaks, f"a person number in a URL or log line: {leaks[:3]}"
+
 
 HPR = "1234567"
 ORG = "974589095"

@@ -25,7 +25,7 @@ def test_every_decision_request_is_recorded(client, token, family, now):
         headers=token("decisions", subject="journal-a"),
     ).json()
     batch = _decide(client, token, family, now, [item("a"), item("b", "appointment")])
-    page = client.get("/v1/audit", params={"child": family.child}, headers=token("audit:read")).json()
+    page = client.post("/v1/audit/search", json={"child": family.child}, headers=token("audit:read")).json()
     entries = page["entries"]
     assert [e["decision_id"] for e in entries] == [single["decision_id"], batch["decision_id"]]
     first = entries[0]["entry"]
@@ -37,7 +37,7 @@ def test_every_decision_request_is_recorded(client, token, family, now):
     assert entries[1]["entry"]["items"] == ["a", "b"] and entries[1]["entry"]["results"] == [0, 0]
     assert entries[1]["previous_hash"] == entries[0]["hash"]
     assert page["next"] == str(entries[-1]["position"])
-    other = client.get("/v1/audit", params={"child": "01010112345"}, headers=token("audit:read"))
+    other = client.post("/v1/audit/search", json={"child": "01010112345"}, headers=token("audit:read"))
     assert other.status_code == 422  # an invalid child id
 
 

@@ -10,7 +10,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from access_policy.facts import Author
+from dateutil.relativedelta import relativedelta
+
+from access_policy.facts import Author, Holder, Representation, Responsibility
+from access_policy.identity import make_person_id
 from access_policy.service.settings import Settings
 from access_policy.service.tokens import SCOPES, issue_dev_token
 from api.app import create_app
@@ -26,19 +29,31 @@ FACT_BODIES = {
     "access-profiles": {"representative": FAMILY.mother, "kinds": ["appointment"]},
     "necessary-information": {"scope": {"item": "doc-2"}, "applies_to": "all", "legal_basis": "pbrl-3-4-4", "reason": "r"},
 }
-REPRESENTATION = {"holders": [{"id": FAMILY.mother, "responsibility": "felles"}], "retrieved_at": NOW.isoformat()}
+REPRESENTATION = {"child": C, "holders": [{"id": FAMILY.mother, "responsibility": "felles"}], "retrieved_at": NOW.isoformat()}
+# An adolescent of 16 (on the day the tests run: sharing is checked against the time it is recorded).
+TEEN = make_person_id(datetime.date.today() - relativedelta(years=16, days=100), 66)
+SHARING = {"child": TEEN, "grantee": FAMILY.mother, "scope": {"all": True}}
+CARE_ORDER = {"organisation": ORG, "valid_from": NOW.isoformat()}
 
 # (method, path, body, required scope, status when allowed); {id:KIND} is filled with a stored fact.
 ENDPOINTS: list[tuple[str, str, Any, str | None, int]] = [
     ("POST", "/v1/decisions", {"requester": FAMILY.mother, "child": C, "item": item(), "at": NOW.isoformat()}, "decisions", 200),
     ("POST", "/v1/decisions/batch", {"requester": FAMILY.mother, "child": C, "items": [item()], "at": NOW.isoformat()}, "decisions", 200),
-    *[("POST", f"/v1/children/{C}/{kind}", body, "facts:write", 201) for kind, body in FACT_BODIES.items()],
-    *[("GET", f"/v1/children/{C}/{kind}", None, "facts:read", 200) for kind in FACT_BODIES],
-    *[("DELETE", f"/v1/children/{C}/{kind}/{{id:{kind}}}", None, "facts:write", 200) for kind in FACT_BODIES],
-    ("PUT", f"/v1/children/{C}/representation", REPRESENTATION, "representation:write", 200),
-    ("GET", f"/v1/children/{C}/representation", None, "facts:read", 200),
+    *[("POST", f"/v1/{kind}", {"child": C} | body, "facts:write", 201) for kind, body in FACT_BODIES.items()],
+    ("POST", "/v1/care-orders", {"child": C} | CARE_ORDER, "facts:write", 201),
+    ("POST", "/v1/sharing-grants", SHARING, "sharing:write", 201),
+    *[("POST", f"/v1/{kind}/search", {"child": C}, "facts:read", 200) for kind in (*FACT_BODIES, "care-orders")],
+    ("POST", "/v1/sharing-grants/search", {"child": TEEN}, ("facts:read", "sharing:write"), 200),
+    *[("GET", f"/v1/{kind}/{{id:{kind}}}", None, "facts:read", 200) for kind in (*FACT_BODIES, "care-orders")],
+    ("GET", "/v1/sharing-grants/{id:sharing-grants}", None, ("facts:read", "sharing:write"), 200),
+    *[("POST", f"/v1/{kind}/{{id:{kind}}}/revoke", None, "facts:write", 200) for kind in (*FACT_BODIES, "care-orders")],
+    *[("DELETE", f"/v1/{kind}/{{id:{kind}}}", None, "facts:write", 200) for kind in FACT_BODIES],
+    ("POST", "/v1/sharing-grants/{id:sharing-grants}/revoke", {"reason": "changed my mind"}, "sharing:write", 200),
+    ("PUT", "/v1/representation", REPRESENTATION, "representation:write", 200),
+    ("POST", "/v1/representation/search", {"child": C}, "facts:read", 200),
     ("GET", "/v1/changes", None, "facts:read", 200),
-    ("GET", f"/v1/audit?child={C}", None, "audit:read", 200),
+    ("GET", "/v1/audit", None, "audit:read", 200),
+    ("POST", "/v1/audit/search", {"child": C}, "audit:read", 200),
     ("GET", "/v1/audit/verify", None, "audit:read", 200),
     ("GET", "/v1/audit/export?after=0", None, "audit:read", 200),
     ("GET", "/healthz", None, None, 200),
@@ -52,10 +67,15 @@ def world(tmp_path_factory, national_policy):
     settings = Settings(dev=True, data_dir=tmp_path_factory.mktemp("auth") / "data").checked()
     store = open_test_store(settings.data_dir)
     store.put_representation(C, FAMILY.representation, Author(system="test"))
+    teen = Representation(holders=(Holder(id=FAMILY.mother, responsibility=Responsibility.FELLES),), retrieved_at=NOW)
+    store.put_representation(TEEN, teen, Author(system="test"))
     app = create_app(settings, store=store, policy=national_policy)
     with TestClient(app, raise_server_exceptions=False) as client:
         headers = {"Authorization": "Bearer " + issue_dev_token(settings, ["facts:write"], hpr=HPR, org=ORG)}
-        ids = {kind: client.post(f"/v1/children/{C}/{kind}", json=body, headers=headers).json()["id"] for kind, body in FACT_BODIES.items()}
+        bodies = FACT_BODIES | {"care-orders": CARE_ORDER}
+        ids = {kind: client.post(f"/v1/{kind}", json={"child": C} | body, headers=headers).json()["id"] for kind, body in bodies.items()}
+        teen_headers = {"Authorization": "Bearer " + issue_dev_token(settings, ["sharing:write"], pid=TEEN)}
+        ids["sharing-grants"] = client.post("/v1/sharing-grants", json=SHARING, headers=teen_headers).json()["id"]
         yield settings, client, ids
     close = getattr(store, "close", None)
     if callable(close):
@@ -68,7 +88,7 @@ def _tokens(settings: Settings) -> dict[str, dict[str, str] | None]:
         return {"Authorization": f"Bearer {token}"}
 
     all_scopes = list(SCOPES)
-    forged = jwt.decode(issue_dev_token(settings, all_scopes, hpr=HPR, org=ORG), options={"verify_signature": False})
+    forged = jwt.decode(issue_dev_token(settings, all_scopes, hpr=HPR, org=ORG, pid=TEEN), options={"verify_signature": False})
     variants: dict[str, dict[str, str] | None] = {
         "no token": None,
         "not a bearer": {"Authorization": "Basic dXNlcjpwYXNz"},
@@ -83,19 +103,20 @@ def _tokens(settings: Settings) -> dict[str, dict[str, str] | None]:
         "facts:write without hpr/org": bearer(issue_dev_token(settings, ["facts:write"])),
     }
     for scope in SCOPES:
-        claims = {"hpr": HPR, "org": ORG} if scope == "facts:write" else {}
+        claims = {"hpr": HPR, "org": ORG} if scope == "facts:write" else {"pid": TEEN} if scope == "sharing:write" else {}
         variants[f"scope {scope}"] = bearer(issue_dev_token(settings, [scope], **claims))
     return variants
 
 
-def _expected(variant: str, required: str | None, allowed: int) -> int:
+def _expected(variant: str, required: str | tuple[str, ...] | None, allowed: int) -> int:
     if required is None:
         return allowed  # /healthz and /readyz need no token
     if not variant.startswith("scope ") and variant != "facts:write without hpr/org":
         return 401
     if variant == "facts:write without hpr/org":
         return 403  # facts:write without the author claims, or not the scope at all
-    return allowed if variant == f"scope {required}" else 403
+    required = (required,) if isinstance(required, str) else required
+    return allowed if variant.removeprefix("scope ") in required else 403
 
 
 @pytest.mark.parametrize(("method", "path", "body", "required", "allowed"), ENDPOINTS, ids=[f"{m} {p}" for m, p, *_ in ENDPOINTS])
@@ -117,7 +138,7 @@ def test_every_endpoint_answers_each_token_as_the_contract_says(world, method, p
 
 def test_a_token_with_every_scope_reaches_every_endpoint(world):
     settings, client, ids = world
-    headers = {"Authorization": "Bearer " + issue_dev_token(settings, list(SCOPES), hpr=HPR, org=ORG)}
+    headers = {"Authorization": "Bearer " + issue_dev_token(settings, list(SCOPES), hpr=HPR, org=ORG, pid=TEEN)}
     for method, path, body, _required, allowed in ENDPOINTS:
         for kind, fact_id in ids.items():
             path = path.replace(f"{{id:{kind}}}", fact_id)

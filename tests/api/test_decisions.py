@@ -65,7 +65,7 @@ def test_a_batch_of_10000_items_answers_in_order_and_agrees_with_single_decision
         ("access-profiles", {"representative": family.father, "kinds": ["appointment", "note", "vaccination"]}),
     ]
     for kind, body in facts:
-        assert client.post(f"/v1/children/{child}/{kind}", json=body, headers=clinician).status_code == 201
+        assert client.post(f"/v1/{kind}", json={"child": child} | body, headers=clinician).status_code == 201
     items = _batch_items(10_000)
     headers = token("decisions")
     for requester in (family.mother, family.father):
@@ -95,8 +95,8 @@ def test_a_batch_of_10000_items_answers_in_order_and_agrees_with_single_decision
 
 def test_every_batch_result_agrees_with_the_engine_directly(client, token, clinician, family, now, store, national_policy):
     client.post(
-        f"/v1/children/{family.child}/exemptions",
-        json={"scope": {"referral": "ref-4"}, "applies_to": "all", "legal_basis": "pbrl-3-4-3", "reason": "r"},
+        "/v1/exemptions",
+        json={"child": family.child, "scope": {"referral": "ref-4"}, "applies_to": "all", "legal_basis": "pbrl-3-4-3", "reason": "r"},
         headers=clinician,
     )
     items = _batch_items(2_000)

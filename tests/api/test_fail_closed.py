@@ -107,7 +107,7 @@ def test_a_decision_that_could_not_be_logged_is_not_in_the_log(flaky_client, fla
     flaky.fail_audit = True
     denied = flaky_client.post("/v1/decisions", json=_single(family, now), headers=token("decisions")).json()
     flaky.fail_audit = False
-    entries = flaky_client.get("/v1/audit", params={"child": family.child}, headers=token("audit:read")).json()["entries"]
+    entries = flaky_client.post("/v1/audit/search", json={"child": family.child}, headers=token("audit:read")).json()["entries"]
     assert denied["decision_id"] not in [e["decision_id"] for e in entries]
 
 
@@ -138,7 +138,7 @@ def test_a_vanished_data_directory_fails_closed_and_recovers(client, token, fami
 
 def test_other_endpoints_answer_a_503_problem_when_the_store_is_down(flaky_client, flaky, clinician, family):
     flaky.fail_reads = True
-    response = flaky_client.get(f"/v1/children/{family.child}/exemptions", headers=clinician)
+    response = flaky_client.post("/v1/exemptions/search", json={"child": family.child}, headers=clinician)
     assert response.status_code == 503 and response.headers["retry-after"]
     assert response.json()["type"] == "urn:access-policy:problem:store-unavailable"
     assert "connection refused" not in response.text
@@ -146,7 +146,7 @@ def test_other_endpoints_answer_a_503_problem_when_the_store_is_down(flaky_clien
 
 def test_an_unexpected_error_is_a_500_problem_without_internals(flaky_client, flaky, clinician, family):
     flaky.crash = True
-    response = flaky_client.get(f"/v1/children/{family.child}/exemptions", headers=clinician)
+    response = flaky_client.post("/v1/exemptions/search", json={"child": family.child}, headers=clinician)
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["type"] == "urn:access-policy:problem:internal-error"
@@ -160,6 +160,6 @@ def test_inconsistent_facts_give_a_logged_deny(flaky_client, flaky, token, famil
     body = response.json()
     assert [(r["decision"], r["rule"]) for r in body["results"]] == [("deny", "inconsistent-facts")] * 2
     flaky.inconsistent = False
-    entries = flaky_client.get("/v1/audit", params={"child": family.child}, headers=token("audit:read")).json()["entries"]
+    entries = flaky_client.post("/v1/audit/search", json={"child": family.child}, headers=token("audit:read")).json()["entries"]
     assert entries[-1]["decision_id"] == body["decision_id"]
     assert entries[-1]["entry"]["outcomes"] == [["deny", "inconsistent-facts"]]

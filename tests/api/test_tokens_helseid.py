@@ -43,13 +43,13 @@ def test_helseid_claim_names_fill_the_caller():
         "helseid://claims/client/claims/orgnr_child": ORG_CHILD,
         "helseid://claims/identity/pid": PID,
     })
-    assert (caller.hpr, caller.org, caller.org_child, caller.pid) == (HPR, ORG, ORG_CHILD, PID)
+    assert (caller.hpr, caller.org, caller.org_child, caller.person) == (HPR, ORG, ORG_CHILD, PID)
     assert caller.scopes == {"decisions", "facts:read"}
 
 
 def test_short_dev_claims_still_work_and_helseid_names_win():
     caller = caller_from_claims({"sub": "a", "scope": "decisions  facts:read", "hpr": "7", "org": ORG, "pid": PID})
-    assert (caller.hpr, caller.org, caller.pid, caller.scopes) == ("7", ORG, PID, {"decisions", "facts:read"})
+    assert (caller.hpr, caller.org, caller.person, caller.scopes) == ("7", ORG, PID, {"decisions", "facts:read"})
     both = caller_from_claims({"sub": "a", "hpr": "7", "helseid://claims/hpr/hpr_number": "8"})
     assert both.hpr == "8"
 

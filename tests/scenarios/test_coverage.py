@@ -47,3 +47,23 @@ def test_every_feature_is_norwegian() -> None:
     assert features
     for feature in features:
         assert feature.read_text(encoding="utf-8").startswith("# language: no\n"), feature.name
+
+
+# Words the scenarios avoid, and what to write instead: they are read by clinicians and lawyers.
+_AVOIDED = {
+    r"\belement": "«journalopplysning», «dokument», «notat» … (not software jargon)",
+    r"\btilbake fra\b": "«holde tilbake overfor» a person",
+    r"(?<!time)\bavtal(?:e|er|en|ene)\b": "«timeavtale»",
+    r"strengtFortrolig|ikkeBosatt|foedselsregistrert|opphoert": "the word, not the register's code («strengt fortrolig», «ikke bosatt» …)",
+}
+
+
+def test_features_use_the_agreed_terms() -> None:
+    """One term per concept, in bokmål a clinician or lawyer reads without a glossary."""
+    found = []
+    for feature in sorted(FEATURES.glob("*.feature")):
+        for number, line in enumerate(feature.read_text(encoding="utf-8").splitlines(), 1):
+            for pattern, instead in _AVOIDED.items():
+                if re.search(pattern, line, flags=re.IGNORECASE):
+                    found.append(f"{feature.name}:{number}: write {instead}: {line.strip()}")
+    assert not found, "\n".join(found)

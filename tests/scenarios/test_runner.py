@@ -20,7 +20,9 @@ def _broken_policy(tmp_path: Path) -> Path:
     shutil.copytree(default_policy_dir(), target, ignore=shutil.ignore_patterns("helsenorge"))
     rules = target / "rules.csv"
     text = rules.read_text(encoding="utf-8")
-    rules.write_text(text.replace("exemption,50,person|organisation,*,*,*,*,yes,*,*,*,deny", "exemption,50,person|organisation,*,*,*,*,yes,*,*,*,permit"), encoding="utf-8")
+    lines = [line.replace(",deny,", ",permit,") if line.startswith("exemption,") else line for line in text.splitlines()]
+    assert lines != text.splitlines(), "the exemption row was not found"
+    rules.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target
 
 

@@ -6,7 +6,7 @@ import datetime
 import itertools
 
 from access_policy.decisions import decide, decide_many
-from access_policy.facts import ChildFacts, FactKind, Item, ItemKind
+from access_policy.facts import FACT_KINDS, ChildFacts, FactKind, Item, ItemKind
 from access_policy.synthetic import REGISTER_AUTHOR, children, demo_families, fact_time, load_demo_families
 
 NOW = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=datetime.timezone.utc)
@@ -20,10 +20,7 @@ def _in_memory(child: str, representation, records) -> ChildFacts:
     return ChildFacts(
         child=child,
         representation=representation,
-        exemptions=tuple(grouped[FactKind.EXEMPTIONS]),
-        assessments=tuple(grouped[FactKind.ASSESSMENTS]),
-        access_profiles=tuple(grouped[FactKind.ACCESS_PROFILES]),
-        necessary_information=tuple(grouped[FactKind.NECESSARY_INFORMATION]),
+        **{spec.field: tuple(grouped[kind]) for kind, spec in FACT_KINDS.items()},
     )
 
 

@@ -32,7 +32,8 @@ def _sample(n: int, start: int = 0) -> list[str]:
     return with_facts + [picked[0].child, picked[-1].child]
 
 
-def test_child_facts_takes_two_queries_at_1000_and_at_20000_children(store):
+def test_child_facts_takes_three_queries_at_1000_and_at_20000_children(store):
+    # The child's id links, its representation, its facts.
     fill_store(store, 1_000, seed=5)
     sample = _sample(1_000)
     small = [len(_selects_during(store, lambda c=c: store.child_facts(c))) for c in sample]
@@ -42,7 +43,7 @@ def test_child_facts_takes_two_queries_at_1000_and_at_20000_children(store):
     assert store.changes(after=20_000, limit=1)[0], "the larger store holds 20,000 children and their facts"
     large = [len(_selects_during(store, lambda c=c: store.child_facts(c))) for c in sample + _sample(19_000, 1_000)]
     large_as_of = [len(_selects_during(store, lambda c=c: store.child_facts(c, as_of=as_of))) for c in sample]
-    assert set(small) == set(large) == set(small_as_of) == set(large_as_of) == {2}
+    assert set(small) == set(large) == set(small_as_of) == set(large_as_of) == {3}
     facts = store.child_facts(sample[0])
     assert facts.representation is not None and (
         facts.exemptions or facts.assessments or facts.access_profiles or facts.necessary_information
@@ -53,6 +54,7 @@ def test_child_facts_takes_two_queries_at_1000_and_at_20000_children(store):
                 plan = " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
             assert "USING INDEX ix_" in plan, plan
             assert "SCAN facts" not in plan and "SCAN representations" not in plan, plan
+            assert "SCAN id_links" not in plan, plan
 
 
 def test_an_unknown_child_has_no_facts(store):
