@@ -167,3 +167,10 @@ class InconsistentFactsError(AccessPolicyError):
     """Stored facts of a child that no longer agree with each other (e.g. an assessment and a corrected birth date); decisions fail closed."""
 
     code: str = "inconsistent-facts"
+
+
+@dataclass
+class RevocationForbiddenError(AccessPolicyError):
+    """A revocation of a fact that another organisation set, without the override scope."""
+
+    code: str = "revocation-forbidden"

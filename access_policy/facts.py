@@ -31,6 +31,7 @@ from pydantic_core import PydanticCustomError
 from access_policy.age import OSLO, age_at
 from access_policy.errors import InvalidIdError
 from access_policy.identity import parse_organisation_number, parse_party_id, parse_person_id
+from access_policy.instants import check_plausible
 
 # ----------------------------------------------------------------------------- vocabularies
 
@@ -121,18 +122,11 @@ _person_id = _id_validator(lambda value: parse_person_id(value).value)
 _party_id = _id_validator(parse_party_id)
 _org_number = _id_validator(parse_organisation_number)
 
-_EARLIEST = datetime.datetime(1900, 1, 1, tzinfo=datetime.timezone.utc)
-_LATEST = datetime.datetime(2200, 1, 1, tzinfo=datetime.timezone.utc)
-
-
 def _plausible_instant(value: datetime.datetime) -> datetime.datetime:
-    # An extreme offset on an extreme date (9999-12-31T23:59:59-14:00) overflows when converted.
     try:
-        in_utc = value.astimezone(datetime.timezone.utc)
-    except (OverflowError, ValueError):
-        in_utc = None
-    if in_utc is None or not _EARLIEST <= in_utc < _LATEST:
-        raise PydanticCustomError("implausible_instant", "must be an instant between the years 1900 and 2199")
+        check_plausible(value)
+    except ValueError as error:
+        raise PydanticCustomError("implausible_instant", "{message}", {"message": str(error)}) from None
     return value
 
 

@@ -101,7 +101,7 @@ _request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
 
 def request_done(method: str, route: str, status: int, seconds: float) -> None:
-    """One HTTP request answered; `route` is the route template, e.g. `/v1/children/{child}/exemptions`."""
+    """One HTTP request answered; `route` is the route template, e.g. `/v1/exemptions/{fact_id}`."""
     series = _request_series.get((method, route, status))
     if series is None:  # routes, methods and statuses are few: look each combination up once
         series = (REQUEST_SECONDS.labels(method, route), REQUESTS.labels(method, route, str(status)))

@@ -22,7 +22,8 @@ from api import (
     audit, authzen, changes, decisions, docs_page, facts, fhir, guide, health, metrics, problems, representation, ui,
 )
 from api import filter as timeline_filter
-from api.limits import BodySizeLimit
+from api.limits import BodySizeLimit, HeaderSizeLimit
+from api.middleware import ResponseHeaders
 from api.observe import RequestObserver
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     app.state.checkpointer = checkpointer
     app.state.pseudonymiser = None  # loaded (in development created) by the first export
     app.state.decisions = DecisionService(store, policy)
-    app.state.records = Records(store)
+    app.state.records = Records(store, clock_skew=policy.settings.clock_skew)
     problems.install(app)
     for module in (decisions, timeline_filter, authzen, fhir, facts, representation, changes, audit, health, metrics):
         app.include_router(module.router)
@@ -88,7 +89,9 @@ def create_app(settings: Settings, store: FactStore | None = None, policy: Polic
     ui.install(app)
     app.include_router(guide.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    # Outermost: sets and echoes X-Request-ID (AuthZEN §10.1.4 too) on every answer, the limit's 413 included.
+    app.add_middleware(HeaderSizeLimit)
+    app.add_middleware(ResponseHeaders, on_error=problems.unexpected)  # its headers are on 413s and 500s too
+    # Outermost: chooses the request id (echoed as X-Request-ID; AuthZEN §10.1.4 too), times and logs every answer.
     app.add_middleware(RequestObserver)
     _document_problems(app)
     return app
@@ -132,6 +135,7 @@ def _document_problems(app: FastAPI) -> None:
                     if status == "422" or schema is None:
                         schema = problem_ref  # FastAPI's own validation error is sent as a Problem too
                     content[problems.PROBLEM_MEDIA_TYPE] = {"schema": schema}
+        _link_created_records(spec)
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
@@ -166,6 +170,26 @@ def _type_decision_enums(schemas: dict, policy: Policy) -> None:
             properties["rule"]["enum"] = rules
         if "legal_basis" in properties:
             properties["legal_basis"]["items"] = {"type": "string", "enum": bases}
+
+
+def _link_created_records(spec: dict) -> None:
+    """OpenAPI links from each create to reading and revoking the record it made (for clients and stateful tests)."""
+    from access_policy.facts import FACT_KINDS
+
+    paths = spec.get("paths", {})
+    for kind in FACT_KINDS:
+        create = paths.get(f"/v1/{kind.value}", {}).get("post")
+        if create is None:
+            continue
+        record = {"fact_id": "$response.body#/id"}
+        links = {}
+        if read := paths.get(f"/v1/{kind.value}/{{fact_id}}", {}).get("get", {}).get("operationId"):
+            links["ReadTheRecord"] = {"operationId": read, "parameters": record}
+        if revoke := paths.get(f"/v1/{kind.value}/{{fact_id}}/revoke", {}).get("post", {}).get("operationId"):
+            links["RevokeTheRecord"] = {"operationId": revoke, "parameters": record}
+        for status in ("201", "200"):
+            if status in create.get("responses", {}) and links:
+                create["responses"][status]["links"] = links
 
 
 def app_from_env() -> FastAPI:

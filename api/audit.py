@@ -96,7 +96,7 @@ def _page(store: Any, child: str | None, after: str | None, limit: int) -> Audit
 def read_audit(
     caller: Auditor,
     store: StoreDep,
-    after: Annotated[str | None, Query(description="The `next` of the previous page.")] = None,
+    after: Annotated[str | None, Query(description="The `next` of the previous page.", max_length=18, pattern=r"^[0-9]*$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     """Decision-log entries in order (every child); for one child use `POST /v1/audit/search`."""

@@ -63,7 +63,7 @@ class ResourceProperties(BaseModel):
     child: str = Field(description="The child's 11-digit national id (in the body, never in a URL).")
     pathway: str | None = Field(None, description="The care pathway (forløp) the item belongs to.")
     referral: str | None = Field(None, description="The referral (henvisning) the item belongs to.")
-    system: str | None = Field(None, description="The source system of the ids (not yet honoured: refused).")
+    system: str | None = Field(None, description="The source system of the item's id, pathway and referral: an identifier system URI or an organisation number (default `local`).")
     labels: list[str] | None = Field(None, description="Sensitivity labels of the item.")
     created: datetime.datetime | None = Field(None, description="When the item was created (RFC 3339).")
     organisation: str | None = Field(None, description="The author organisation's 9-digit organisation number.")
@@ -286,7 +286,7 @@ def parse_resource(resource: Any, field: str = "resource", child: str | None = N
         raise InvalidInputError.for_field(f"{field}.properties.labels", "must be a list of strings")
     item = build_item(
         id, kind, pathway=properties.get("pathway"), referral=properties.get("referral"),
-        system=properties.get("system"), system_stated=True, created=properties.get("created"),
+        system=properties.get("system"), created=properties.get("created"),
         organisation=properties.get("organisation"), labels=labels, field=f"{field}.properties",
     )
     return child, item

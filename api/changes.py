@@ -44,7 +44,7 @@ class ChangePage(BaseModel):
 def changes(
     caller: Reader,
     records: RecordsDep,
-    after: Annotated[str | None, Query(description="The `next` of the previous page; from the start when omitted.")] = None,
+    after: Annotated[str | None, Query(description="The `next` of the previous page; from the start when omitted.", max_length=18, pattern=r"^[0-9]*$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
 ) -> ChangePage:
     """Changes after the cursor, oldest first."""

@@ -7,16 +7,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import to_json
 from starlette.responses import Response
 
 from access_policy.facts import Item
 from access_policy.service.decisions import DecisionOutcome, DecisionService, batch_body, decision_body
-from access_policy.service.settings import Settings
+from access_policy.service.settings import MAX_BATCH_ITEMS, Settings
 from access_policy.service.tokens import SCOPE_DECISIONS, Caller
 from api.deps import DecisionsDep, SettingsDep, scoped
-from api.models import PartyIdField, PersonIdField
+from api.models import PartyIdField, PersonIdField, PlausibleInstant
 from api.problems import PROBLEM_MEDIA_TYPE, Problem, problem, problem_body, problem_responses
 
 router = APIRouter(tags=["decisions"])
@@ -41,7 +41,7 @@ class DecisionRequest(BaseModel):
     requester: PartyIdField = Field(description="A representative of the child, the child, or an organisation number.")
     child: PersonIdField = Field(description="The child's 11-digit national id.")
     item: Item = Field(description="The item of the child's record.")
-    at: AwareDatetime | None = Field(None, description="The instant decided for (RFC 3339 with an offset); default now.")
+    at: PlausibleInstant | None = Field(None, description="The instant decided for (RFC 3339 with an offset); default now.")
 
 
 class BatchRequest(BaseModel):
@@ -51,8 +51,11 @@ class BatchRequest(BaseModel):
 
     requester: PartyIdField = Field(description="A representative of the child, the child, or an organisation number.")
     child: PersonIdField = Field(description="The child's 11-digit national id.")
-    items: list[Item] = Field(description="Up to the configured limit (10,000 by default).")
-    at: AwareDatetime | None = Field(None, description="The instant decided for (RFC 3339 with an offset); default now.")
+    items: list[Item] = Field(
+        description=f"Up to the configured limit (at most {MAX_BATCH_ITEMS:,}; more is a 413).",
+        json_schema_extra={"maxItems": MAX_BATCH_ITEMS},
+    )
+    at: PlausibleInstant | None = Field(None, description="The instant decided for (RFC 3339 with an offset); default now.")
 
 
 class ReasonOut(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Callable
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Path, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -107,6 +107,7 @@ def cursor(value: str | None, name: str) -> int | None:
     """A cursor query parameter: absent, or a whole number ≥ 0."""
     if value is None or value == "":
         return None
-    if not value.isdigit() or len(value) > 18:
-        raise InvalidInputError.for_field(name, f"`{value}` is not a cursor from this service")
+    # isdigit() alone accepts `²` and other digits int() refuses: ASCII digits only.
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise InvalidInputError.for_field(name, f"`{value[:40]}` is not a cursor from this service")
     return int(value)

@@ -21,11 +21,19 @@ from api.problems import problem_responses
 
 router = APIRouter(tags=["facts"])
 
-FactId = Annotated[str, Path(min_length=1, max_length=200, description="The record's opaque id, as a create returned it.")]
+# The store's ids are `ex-…` and the like (at most 64 characters): anything else cannot name a
+# fact, and a NUL would reach PostgreSQL as an error (a 503) instead of a 422 here.
+FactId = Annotated[
+    str,
+    Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", description="The record's opaque id, as a create returned it."),
+]
 IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x20-\x7e]+$",
         description="Retrying a create with the same key returns the first record (200) and stores nothing new.",
     ),
 ]

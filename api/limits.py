@@ -1,4 +1,4 @@
-"""A limit on request bodies, enforced before a handler reads them."""
+"""Limits on request heads and bodies, enforced before a handler reads them."""
 
 from __future__ import annotations
 
@@ -42,3 +42,28 @@ class BodySizeLimit:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+MAX_HEADER_BYTES = 16 * 1024
+
+
+class HeaderSizeLimit:
+    """ASGI middleware: a request whose headers exceed `max_bytes` in all is a 431.
+
+    The server bounds a head that arrives in pieces; one that arrives whole is checked here, so
+    no header value (a token, an idempotency key) is larger than the service documents.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_HEADER_BYTES):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            size = sum(len(name) + len(value) for name, value in scope.get("headers", ()))
+            size += len(scope.get("query_string", b"")) + len(scope.get("raw_path") or b"")
+            if size > self.max_bytes:
+                detail = f"the request's headers, path and query exceed {self.max_bytes} bytes"
+                await problem(431, "request-too-large", detail)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

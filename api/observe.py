@@ -29,7 +29,7 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 
 
 def route_template(scope: Scope) -> str:
-    """The template of the route that answered (`/v1/children/{child}/exemptions`), or `unmatched`."""
+    """The template of the route that answered (`/v1/exemptions/{fact_id}`), or `unmatched`."""
     route = scope.get("route")
     path = getattr(route, "path", None)
     return path if isinstance(path, str) else UNMATCHED
@@ -56,8 +56,13 @@ class RequestObserver:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (_HEADER, encoded_id)]
+                # Replace, not add: inner middleware (`api.middleware`) sets the same id.
+                headers = [(name, value) for name, value in message.get("headers", ()) if name.lower() != _HEADER]
+                message["headers"] = [*headers, (_HEADER, encoded_id)]
             await send(message)
+
+        # Inner middleware and handlers read the id from the scope (`api.middleware.request_id`).
+        scope.setdefault("state", {})["request_id"] = request_id
 
         token = logs.begin_request(request_id)
         start = time.perf_counter()

@@ -7,6 +7,7 @@ edge. `type` is a stable URN per problem; unexpected exceptions become a 500 wit
 from __future__ import annotations
 
 import logging
+import traceback
 from http import HTTPStatus
 from typing import Any
 
@@ -25,11 +26,13 @@ from access_policy.errors import (
     IdempotencyConflictError,
     InconsistentFactsError,
     InvalidInputError,
+    RevocationForbiddenError,
     StoreUnavailableError,
     field_problems,
 )
 from access_policy.service.settings import ConfigurationError
 from access_policy.service.tokens import ACCEPTED_ALGORITHMS, AuthenticationError, PermissionDeniedError
+from api.middleware import REQUEST_ID_HEADER, request_id
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,7 @@ _TITLES = {
     "fact-refused": "Fact refused",
     "unauthenticated": "Not authenticated",
     "forbidden": "Forbidden",
+    "revocation-forbidden": "Not the author's organisation",
     "fact-not-found": "Not found",
     "not-found": "Not found",
     "method-not-allowed": "Method not allowed",
@@ -148,6 +152,8 @@ def _access_policy_error(request: Request, error: AccessPolicyError) -> Response
     if isinstance(error, PermissionDeniedError):
         headers = {"WWW-Authenticate": f'{WWW_AUTHENTICATE}, error="insufficient_scope", scope="{error.scope}"'} if error.scope else None
         return problem(403, error.code, error.message, headers=headers)
+    if isinstance(error, RevocationForbiddenError):
+        return problem(403, error.code, error.message)
     if isinstance(error, FactNotFoundError):
         return problem(404, error.code, error.message)
     if isinstance(error, IdempotencyConflictError):
@@ -166,6 +172,10 @@ def _access_policy_error(request: Request, error: AccessPolicyError) -> Response
 
 
 def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+    if error.status_code == 400:
+        # FastAPI's own body parser: JSON nested too deeply, or bytes that are not UTF-8.
+        message = "is not valid JSON (not UTF-8, or nested too deeply)"
+        return problem(422, "invalid-input", f"`body`: {message}", errors=[{"field": "body", "message": message}])
     code = _HTTP_CODES.get(error.status_code, "http-error")
     detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
     if error.status_code == 404 and detail == "Not Found":
@@ -175,10 +185,16 @@ def _http_error(request: Request, error: StarletteHTTPException) -> Response:
     return problem(error.status_code, code, detail, headers=getattr(error, "headers", None))
 
 
-def _unexpected(request: Request, error: Exception) -> Response:
-    route = getattr(request.scope.get("route"), "path", "unmatched")  # the template: paths may carry person numbers
-    log.exception("unexpected error on %s %s", request.method, route, exc_info=error)
-    return problem(500, "internal-error", "an unexpected error occurred; it has been logged")
+def unexpected(request: Request, error: Exception) -> Response:
+    """The 500 problem for an unexpected error, logged with the request id and route, never the URL."""
+    # The request id and the route's template, never the URL: a path may carry a person number.
+    rid = request_id(request.scope)
+    route = getattr(request.scope.get("route"), "path", "-")
+    # The frames (code lines, no values) and the type, not the message: it may quote a person number.
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.error("unexpected error on %s %s (request %s): %s\n%s", request.method, route, rid, type(error).__name__, frames)
+    headers = {"Cache-Control": "no-store", REQUEST_ID_HEADER: rid}
+    return problem(500, "internal-error", f"an unexpected error occurred; it has been logged as request {rid}", headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -186,7 +202,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(AccessPolicyError, _access_policy_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(Exception, unexpected)
 
 
 def no_token_error() -> AuthenticationError:

@@ -43,7 +43,7 @@ class RepresentationBody(BaseModel):
         default=(), max_length=MAX_FORMER_IDS, description="The child's earlier ids (e.g. a D-number before a fødselsnummer)."
     )
     holders: tuple[Holder, ...] = Field(default=(), max_length=20)
-    retrieved_at: Instant
+    retrieved_at: Instant = Field(description="When the register was read; at most the policy's clock skew after now.")
 
 
 class RepresentationStored(BaseModel):

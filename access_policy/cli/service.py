@@ -106,6 +106,12 @@ def serve(
         Optional[int],
         typer.Option("--metrics-port", help="Also serve /metrics without a token on 127.0.0.1:PORT (loopback only).", min=1, max=65535, show_default=False),
     ] = None,
+    header_timeout: Annotated[
+        float, typer.Option("--header-timeout", help="Seconds a connection has to send a request's headers.", min=0.1, max=300)
+    ] = 10.0,
+    limit_concurrency: Annotated[
+        int, typer.Option("--limit-concurrency", help="Open connections plus running requests; beyond it, 503.", min=1)
+    ] = 1000,
 ) -> None:
     """Run the decision service (uvicorn); stops gracefully on Ctrl-C or SIGTERM.
 
@@ -146,6 +152,8 @@ def serve(
         except AccessPolicyError as error:
             raise _fail(f"cannot load the demo families: {error}", 1) from None
         out.print(demo_instructions(settings, families, settings.host, settings.port), markup=False)
+    from access_policy.service.server import server_options
+
     # Our logging configuration, not uvicorn's: one format, and casbin's per-request lines kept out.
     # uvicorn's access log is off: the service writes its own line with the route template.
     shared = {
@@ -154,6 +162,7 @@ def serve(
         "timeout_graceful_shutdown": 10,
         "log_config": logging_config(settings.log_format),
         "access_log": False,
+        **server_options(header_timeout, limit_concurrency),
     }
     if settings.workers == 1:
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 
 from access_policy import observe
@@ -20,6 +20,7 @@ from access_policy.facts import Item
 from access_policy.filter import Filter, compile_filter
 from access_policy.policy import Policy
 from access_policy.service import logs
+from access_policy.service.disclosure import disclose, explains
 from access_policy.service.fact_cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
 from access_policy.service.fact_cache import FactCache
 from access_policy.service.tokens import Caller
@@ -68,15 +69,16 @@ class DecisionService:
     def decide(
         self, caller: Caller, requester: str, child: str, items: Sequence[Item], at: datetime.datetime | None
     ) -> DecisionOutcome:
-        """Decide every item for one requester and child (one read of the child's facts), then log it."""
+        """Decide every item for one requester and child (one read of the child's facts), log it,
+        and redact each decision to what the caller may see (`disclosure.disclose`)."""
         outcome, entry, strict = self._unlogged(caller, requester, child, items, at)
         try:
             with observe.span("decision_log.write"):
                 self.store.append_audit(outcome.decision_id, child, entry)
         except Exception as error:  # noqa: BLE001 - an unlogged decision must not be a permit
-            return self._not_logged(outcome, error, strict)
+            return self._redacted(self._not_logged(outcome, error, strict), caller)
         observe.decided(outcome.decisions)
-        return outcome
+        return self._redacted(outcome, caller)
 
     async def decide_async(
         self, caller: Caller, requester: str, child: str, items: Sequence[Item], at: datetime.datetime | None
@@ -92,9 +94,23 @@ class DecisionService:
                 else:
                     self.store.append_audit(outcome.decision_id, child, entry)
         except Exception as error:  # noqa: BLE001 - an unlogged decision must not be a permit
-            return self._not_logged(outcome, error, strict)
+            return self._redacted(self._not_logged(outcome, error, strict), caller)
         observe.decided(outcome.decisions)
-        return outcome
+        return self._redacted(outcome, caller)
+
+    def _redacted(self, outcome: DecisionOutcome, caller: Caller) -> DecisionOutcome:
+        """Each decision as the caller may see it (the log keeps the whole decision)."""
+        if explains(caller):
+            return outcome
+        # The engine shares one Decision between items that decide alike: redact each once.
+        redacted: dict[int, Decision] = {}
+        decisions = []
+        for decision in outcome.decisions:
+            shown = redacted.get(id(decision))
+            if shown is None:
+                shown = redacted[id(decision)] = disclose(decision, caller, self.policy)
+            decisions.append(shown)
+        return replace(outcome, decisions=decisions)
 
     def _unlogged(
         self, caller: Caller, requester: str, child: str, items: Sequence[Item], at: datetime.datetime | None
@@ -110,8 +126,9 @@ class DecisionService:
         at = at or now
         policy = self.policy
         try:
+            # Only facts that can be active at `at`: a decision's cost follows them, not the history.
             with observe.span("facts.read"):
-                facts = self.facts.child_facts(child)
+                facts = self.facts.child_facts(child, active_at=at)
         except InconsistentFactsError as error:
             # Stored facts that contradict each other stay wrong on retry: a definite, logged deny.
             log.error("facts of a child are inconsistent; denying: %s", error)

@@ -6,6 +6,7 @@ import json
 import shlex
 from typing import Any
 
+from access_policy.facts import LOCAL_SYSTEM
 from access_policy.service.settings import Settings
 from access_policy.service.tokens import SCOPES, issue_dev_token
 from access_policy.store.interface import FactStore
@@ -77,11 +78,15 @@ def demo_instructions(settings: Settings, demo: Any, host: str, port: int) -> st
         lines += [f"  # {case.description}: expect {case.effect}", "  " + _curl(base, decisions, body)]
     if shown:
         case = shown[-1]
+        properties: dict[str, Any] = {"child": case.child}
+        if case.item.system != LOCAL_SYSTEM:
+            properties["system"] = case.item.system
+        if case.item.pathway is not None:
+            properties["pathway"] = case.item.pathway.value
         authzen = {
             "subject": {"type": "person", "id": case.requester},
             "action": {"name": "can_read"},
-            "resource": {"type": case.item.kind.value, "id": case.item.id,
-                         "properties": {"child": case.child, **({"pathway": case.item.pathway} if case.item.pathway else {})}},
+            "resource": {"type": case.item.kind.value, "id": case.item.id, "properties": properties},
         }
         lines += [f"  # the same through AuthZEN: expect decision {str(case.effect == 'permit').lower()}",
                   "  " + _curl(base, decisions, authzen, "/access/v1/evaluation")]

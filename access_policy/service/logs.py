@@ -39,8 +39,9 @@ _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar
 
 
 def request_id_from(header: str | None) -> str:
-    """The caller's `X-Request-ID` when it is short and plain, else a new one."""
-    if header is not None and _REQUEST_ID.fullmatch(header):
+    """The caller's `X-Request-ID` when it is short, plain and holds no person number; else a new one."""
+    # Eleven digits in a row may be a person number: such an id would reach every log line.
+    if header is not None and _REQUEST_ID.fullmatch(header) and not re.search(r"[0-9]{11}", header):
         return header
     return uuid.uuid4().hex
 

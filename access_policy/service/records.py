@@ -3,19 +3,36 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
+from typing import Callable
 
 from pydantic import ValidationError
 
-from access_policy.errors import CursorPastEndError, FactNotFoundError, FactRefusedError, InvalidIdError, InvalidInputError
+from access_policy.errors import (
+    CursorPastEndError,
+    FactNotFoundError,
+    FactRefusedError,
+    InvalidIdError,
+    InvalidInputError,
+    RevocationForbiddenError,
+)
 from access_policy.facts import DRAFT_TYPES, FACT_KINDS, Author, ChildFacts, ClinicalFact, FactKind, Representation, _Draft
 from access_policy.identity import parse_person_id
-from access_policy.service.tokens import SCOPE_FACTS_READ, Caller, PermissionDeniedError
+from access_policy.instants import not_ahead, plausible_field
+from access_policy.service.tokens import SCOPE_FACTS_OVERRIDE, SCOPE_FACTS_READ, Caller, PermissionDeniedError
 from access_policy.service.validation import check_new_fact, child_ids
 from access_policy.store.interface import Change, FactStore
 
+log = logging.getLogger(__name__)
+
 IDEMPOTENCY_KEY_MAX = 200
 REVOCATION_REASON_MAX = 1000
+DEFAULT_CLOCK_SKEW = datetime.timedelta(seconds=300)
+
+
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def clinician(caller: Caller) -> Author:
@@ -40,7 +57,9 @@ def adolescent(caller: Caller) -> Author:
 
 def system(caller: Caller) -> Author:
     """The author of a system's record (the register sync): the token's client or subject."""
-    return Author(system=(caller.client_id or caller.subject)[:200])
+    # Printable characters only: a NUL in a token's subject would be a database error (503) on PostgreSQL.
+    name = "".join(ch for ch in (caller.client_id or caller.subject) if ch.isprintable())[:200]
+    return Author(system=name or "unnamed-system")
 
 
 def author_for(kind: FactKind, caller: Caller) -> Author:
@@ -65,8 +84,15 @@ class Created:
 class Records:
     """Creates, searches and revokes facts; replaces representation; reads the change feed."""
 
-    def __init__(self, store: FactStore):
+    def __init__(
+        self,
+        store: FactStore,
+        clock_skew: datetime.timedelta = DEFAULT_CLOCK_SKEW,
+        clock: Callable[[], datetime.datetime] = _utc_now,
+    ):
         self.store = store
+        self.clock_skew = clock_skew  # the policy's: how far ahead of this clock a register read may be
+        self.clock = clock
 
     def create(
         self,
@@ -84,6 +110,9 @@ class Records:
         scopes idempotency keys to the author, so two systems that pick one key never share a record.
         """
         author = author_for(kind, caller)
+        # Validity beyond the instants the store can hold would fail there as a 503, not a 422.
+        for name in ("valid_from", "valid_until"):
+            plausible_field(name, getattr(draft, name, None))
         if idempotency_key is not None:
             if not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX or not idempotency_key.isprintable():
                 raise InvalidInputError.for_field(
@@ -108,7 +137,9 @@ class Records:
     ) -> ClinicalFact:
         """Revoke a fact by its opaque id (it stays in history with `revoked_at`).
 
-        A sharing grant is withdrawn only by the adolescent who gave it (any of their ids).
+        A clinician's fact: only the author's organisation may revoke it; another organisation
+        only with the `facts:override` scope and a `reason`, both kept with the revocation and
+        logged. A sharing grant is withdrawn only by the adolescent who gave it (any of their ids).
         `release_confided` is for grey-zone assessments only: nothing else has confided items.
         """
         author = author_for(kind, caller)
@@ -116,15 +147,37 @@ class Records:
             raise FactRefusedError.for_field(
                 "release_confided", "only revoking a grey-zone assessment releases what was confided under it"
             )
-        if reason is not None and (not 0 < len(reason) <= REVOCATION_REASON_MAX or not reason.isprintable()):
-            raise InvalidInputError.for_field("reason", f"must be 1–{REVOCATION_REASON_MAX} printable characters")
-        child = None
+        if reason is not None:
+            reason = reason.strip()
+            if not 0 < len(reason) <= REVOCATION_REASON_MAX or not reason.isprintable():
+                raise InvalidInputError.for_field("reason", f"must be 1–{REVOCATION_REASON_MAX} printable characters")
+        child, fact = self.store.find_fact(kind, fact_id)
         if author.person is not None:
-            child, _ = self.store.find_fact(kind, fact_id)
             _require_the_adolescent(author, self.store.child_facts(child))
-        return self.store.revoke_fact(
-            child, kind, fact_id, author, reason=reason, release_confided=release_confided
+            return self.store.revoke_fact(child, kind, fact_id, author, reason=reason)
+        owner = fact.author.org if fact.author is not None else None
+        if owner == author.org:
+            return self.store.revoke_fact(
+                child, kind, fact_id, author, reason=reason, release_confided=release_confided
+            )
+        if SCOPE_FACTS_OVERRIDE not in caller.scopes:
+            raise RevocationForbiddenError(
+                f"fact `{fact_id}` was set by another organisation; only that organisation may revoke it, "
+                f"or a caller with the `{SCOPE_FACTS_OVERRIDE}` scope giving a `reason`"
+            )
+        if reason is None:
+            raise InvalidInputError.for_field(
+                "reason", f"is required to revoke another organisation's fact (`{SCOPE_FACTS_OVERRIDE}`)"
+            )
+        revoked = self.store.revoke_fact(
+            child, kind, fact_id, author, reason=reason, release_confided=release_confided, override=True
         )
+        # Ids of the fact and the organisations only: the child's number stays out of the log.
+        log.warning(
+            "override: %s fact %s of organisation %s revoked by organisation %s (hpr %s) with a recorded reason",
+            kind.value, fact_id, owner or "-", author.org, author.hpr,
+        )
+        return revoked
 
     def _check_reader(self, caller: Caller, child: str) -> None:
         # Without `facts:read`, the route let in only the adolescent's own portal (`sharing:write`).
@@ -179,6 +232,8 @@ class Records:
 
     def put_representation(self, caller: Caller, child: str, representation: Representation) -> tuple[Representation, bool]:
         """Replace the child's representation; the birth date must agree with the child's id."""
+        # A read from the future would keep the child denied until then and refuse every correction.
+        not_ahead("retrieved_at", representation.retrieved_at, self.clock(), self.clock_skew)
         from_id = parse_person_id(child, "child").birth_date
         given = representation.birth_date
         if given is None and from_id is None:

@@ -15,6 +15,8 @@ DEV_AUDIENCE = "access-policy"
 DEFAULT_DATA_DIR = Path("data")
 DEV_AUDIT_KEY_FILE = "audit-signing-key.pem"
 DEV_PSEUDONYM_KEY_FILE = "audit-pseudonym-key"
+# The largest batch any configuration may allow (the OpenAPI document states it).
+MAX_BATCH_ITEMS = 10_000
 
 
 @dataclass
@@ -139,7 +141,7 @@ class Settings:
     log_format: str = "text"
     metrics_port: int | None = None
     max_body_bytes: int = 16 * 1024 * 1024
-    max_batch_items: int = 10_000
+    max_batch_items: int = MAX_BATCH_ITEMS
     token_leeway_seconds: int = 30
     # The decision log's checkpoint signing key (Ed25519 PEM), kept outside the database.
     audit_key: Path | None = None
@@ -180,6 +182,8 @@ class Settings:
             raise ConfigurationError(f"{ENV_PREFIX}DPOP must be off, optional or required, not `{self.dpop}`")
         if self.public_url is not None and not self.public_url.startswith(("https://", "http://")):
             raise ConfigurationError(f"{ENV_PREFIX}PUBLIC_URL must be an http(s) URL, not `{self.public_url}`")
+        if not 0 < self.max_batch_items <= MAX_BATCH_ITEMS:
+            raise ConfigurationError(f"{ENV_PREFIX}MAX_BATCH_ITEMS must be 1–{MAX_BATCH_ITEMS}, not `{self.max_batch_items}`")
         if self.dev:
             return replace(self, issuer=self.issuer or DEV_ISSUER, audience=self.audience or DEV_AUDIENCE)
         missing = [

@@ -55,9 +55,11 @@ SCOPE_SHARING_WRITE = "sharing:write"
 SCOPE_AUDIT_IDENTITIES = "audit:identities"  # with audit:read: the decision-log export with person numbers
 # With `decisions`: the deciding rule, legal basis and reasons (a clinician's preview, audits).
 SCOPE_DECISIONS_EXPLAIN = "decisions:explain"
+# Revoke a fact that another organisation set (with a reason, recorded with the revocation).
+SCOPE_FACTS_OVERRIDE = "facts:override"
 SCOPES = (
     SCOPE_DECISIONS, SCOPE_DECISIONS_EXPLAIN, SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, SCOPE_REPRESENTATION_WRITE,
-    SCOPE_AUDIT_READ, SCOPE_AUDIT_IDENTITIES, SCOPE_METRICS, SCOPE_SHARING_WRITE,
+    SCOPE_AUDIT_READ, SCOPE_AUDIT_IDENTITIES, SCOPE_METRICS, SCOPE_SHARING_WRITE, SCOPE_FACTS_OVERRIDE,
 )
 
 

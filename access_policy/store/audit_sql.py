@@ -14,11 +14,12 @@ import secrets
 import time
 from typing import Any, Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
 from access_policy import observe
 from access_policy.auditlog.chain import (
     CURRENT_HASH_VERSION,
+    GENESIS_HASH,
     UTC,
     AuditEntry,
     body_digest_of_text,
@@ -29,9 +30,14 @@ from access_policy.auditlog.chain import (
 from access_policy.auditlog.checkpoints import Checkpoint
 from access_policy.auditlog.writer import GroupCommit
 from access_policy.errors import InvalidInputError
+from access_policy.store.engine import lock_wait_until
 from access_policy.store.schema import audit_checkpoints, audit_head, audit_log
 
 MAX_AUDIT_PAGE = 10_000
+# Readiness's write probe: how long it waits for the write lock, and how large a row it writes
+# (larger than a page, so a database that cannot grow fails it).
+PROBE_TIMEOUT_SECONDS = 1.0
+PROBE_BYTES = 16 * 1024
 
 
 class _Queued:
@@ -117,6 +123,42 @@ class SqlDecisionLog:
             connection.execute(insert(audit_log), rows)
             connection.execute(update(audit_head).where(audit_head.c.id == 1).values(position=position, hash=previous))
         return stored
+
+    def probe_write(self, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
+        """Raise `StoreUnavailableError` unless a decision could be logged now; changes nothing.
+
+        Writes a decision-log row as large as a big entry and rolls it back: a read-only or
+        full database, a lost file or a write lock held past `timeout` all fail here as they
+        would fail the next decision. Readiness asks this, not only whether reads answer.
+        """
+        with (
+            self._guard(),
+            self._engines.writer_lock.held(timeout) as deadline,
+            self._engines.write.connect() as connection,
+            lock_wait_until(connection, deadline),
+        ):
+            transaction = connection.begin()
+            try:
+                if connection.dialect.name == "postgresql":
+                    remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
+                    connection.execute(text(f"SET LOCAL lock_timeout = {remaining_ms}"))
+                connection.execute(select(audit_head.c.position).where(audit_head.c.id == 1).with_for_update()).one()
+                connection.execute(
+                    insert(audit_log),
+                    [
+                        {
+                            "position": -1,
+                            "decision_id": "readiness-probe",
+                            "recorded_at": datetime.datetime.now(UTC),
+                            "child": "-",
+                            "entry": "x" * PROBE_BYTES,
+                            "previous_hash": GENESIS_HASH,
+                            "hash": GENESIS_HASH,
+                        }
+                    ],
+                )
+            finally:
+                transaction.rollback()
 
     def audit_head(self) -> tuple[int, str]:
         """The position and hash of the last decision-log entry, as the chain's head records them."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -48,17 +49,43 @@ class WriterLock:
             self._lock = WriterLock._by_path.setdefault(path.resolve(), threading.Lock())
 
     @contextlib.contextmanager
-    def held(self) -> Iterator[None]:
-        """Hold the lock for one write transaction (no-op for PostgreSQL)."""
+    def held(self, timeout: float | None = None) -> Iterator[float]:
+        """Hold the lock for one write transaction (no-op for PostgreSQL); yields the write's deadline.
+
+        The deadline (a `time.monotonic()` value) is `LOCK_TIMEOUT_SECONDS` after the wait began:
+        the database's own lock wait gets only what is left of it, so a queued writer waits at
+        most the limit in all, not once here and again in SQLite's busy handler.
+        """
+        timeout = LOCK_TIMEOUT_SECONDS if timeout is None else timeout
+        deadline = time.monotonic() + timeout
         if self._lock is None:
-            yield
+            yield deadline
             return
-        if not self._lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
-            raise StoreUnavailableError(f"no write lock on the store within {LOCK_TIMEOUT_SECONDS} s")
+        if not self._lock.acquire(timeout=timeout):
+            raise StoreUnavailableError(f"no write lock on the store within {timeout} s")
         try:
-            yield
+            yield deadline
         finally:
             self._lock.release()
+
+
+@contextlib.contextmanager
+def lock_wait_until(connection, deadline: float) -> Iterator[None]:  # noqa: ANN001 - a SQLAlchemy Connection
+    """Let SQLite wait for its write lock only until `deadline` in this block (set before the
+    transaction begins), then give the pooled connection its full busy timeout back for later reads."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    # On the driver's connection: through SQLAlchemy these statements would begin a transaction.
+    driver = connection.connection.driver_connection
+    remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
+    driver.execute(f"PRAGMA busy_timeout = {remaining_ms}")
+    try:
+        yield
+    finally:
+        # Best effort: a connection that just failed must not hide the error that broke it.
+        with contextlib.suppress(Exception):
+            driver.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_SECONDS * 1000}")
 
 
 @dataclass(frozen=True)

@@ -77,12 +77,15 @@ class DecisionLog(Protocol):
 class FactStore(DecisionLog, Protocol):
     """A store of representation and clinician-set facts, indexed by child."""
 
-    def child_facts(self, child: str, *, as_of: datetime.datetime | None = None) -> ChildFacts:
-        """Everything the engine needs for one child (at most two indexed queries).
+    def child_facts(
+        self, child: str, *, as_of: datetime.datetime | None = None, active_at: datetime.datetime | None = None
+    ) -> ChildFacts:
+        """Everything the engine needs for one child (a few indexed queries).
 
         With `as_of`, the facts as they stood then: records recorded after it are left out and
         revocations after it are undone. A child nobody knows gives facts with no representation.
         A former id reads as the current one: facts under every id of the child, and `id_links`.
+        With `active_at`, only facts that can be active at that instant (for a decision then).
         """
         ...
 
@@ -120,12 +123,18 @@ class FactStore(DecisionLog, Protocol):
         now: datetime.datetime | None = None,
         reason: str | None = None,
         release_confided: bool = False,
+        override: bool = False,
     ) -> ClinicalFact:
         """Revoke a fact by its id (raises `FactNotFoundError`); revoking twice returns the first revocation.
 
         `child`, when given, must be the fact's child (any of its ids). `release_confided`
-        (grey-zone assessments) releases what was confided while the wish applied.
+        (grey-zone assessments) releases what was confided while the wish applied; the reason and
+        whether it was an override of another organisation's fact are kept with it.
         """
+        ...
+
+    def get_fact(self, child: str | None, kind: FactKind, fact_id: str) -> ClinicalFact:
+        """One fact by id (raises `FactNotFoundError`); with `child`, only when it is that child's."""
         ...
 
     def find_fact(self, kind: FactKind, fact_id: str, *, child: str | None = None) -> tuple[str, ClinicalFact]:
@@ -158,6 +167,10 @@ class FactStore(DecisionLog, Protocol):
         Whole children are committed per batch. `progress`, when given, is called with the number
         of lines handled since its previous call.
         """
+        ...
+
+    def probe_write(self, timeout: float = 1.0) -> None:
+        """Raise `StoreUnavailableError` unless a decision-log write would succeed now (rolled back)."""
         ...
 
     def ping(self) -> None:

@@ -144,6 +144,9 @@ revocations = Table(
     Column("position", BigInteger, nullable=False, unique=True),
     Column("revoked_at", UTCDateTime, nullable=False),
     *_author_columns("revoked_by"),
+    # Why it was revoked, and whether by another organisation than the author's (`facts:override`).
+    Column("reason", Text),
+    Column("override", Boolean, nullable=False, server_default=false()),
     # Revoking a grey-zone assessment may release what was confided while the wish applied.
     Column("release_confided", Boolean, nullable=False, server_default=false()),
 )

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import psycopg
 from pydantic import ValidationError
-from sqlalchemy import bindparam, func, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from access_policy import observe
@@ -49,9 +49,10 @@ from access_policy.facts import (
     check_assessment_age,
 )
 from access_policy.identity import PersonId
+from access_policy.instants import not_ahead
 from access_policy.store.bulk import Snapshot, insert_rows, parse_line, person_id
-from access_policy.store.engine import Engines
 from access_policy.store.audit_sql import SqlDecisionLog
+from access_policy.store.engine import Engines, lock_wait_until
 from access_policy.store.interface import Change, ImportSummary
 from access_policy.store.schema import (
     UTC,
@@ -71,6 +72,9 @@ REVOKED = "revoked"
 IMPORT_AUTHOR = Author(system="folkeregisteret-import")
 DEFAULT_IMPORT_BATCH = 2000
 MAX_PAGE = 10_000
+REVOCATION_REASON_MAX = 1000
+# How far ahead of the writer's clock a register read may be (the national policy's clock skew).
+REGISTER_CLOCK_SKEW = datetime.timedelta(seconds=300)
 # Id changes followed from one id to the person's current id: a chain longer than this is an error in the data.
 MAX_ID_HOPS = 10
 _AS_OF = bindparam("as_of", type_=representations.c.recorded_at.type)
@@ -82,6 +86,7 @@ _NEWEST_UNDER_CURRENT_ID = (
     (representations.c.child != bindparam("current")).asc(),
     representations.c.position.desc(),
 )
+_ACTIVE_AT = bindparam("active_at", type_=facts.c.valid_until.type)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -211,13 +216,24 @@ _FACT_COLUMNS = (
 )
 
 
-def _facts_statement(as_of: bool):
+def _facts_statement(as_of: bool, active: bool = False):
     joined = revocations.c.fact_id == facts.c.id
     where = [facts.c.child.in_(_IDS)]
     if as_of:
         # A revocation recorded after the as-of time had not happened yet.
         joined = joined & (revocations.c.revoked_at <= _AS_OF)
         where.append(facts.c.recorded_at <= _AS_OF)
+    if active:
+        # For a decision at `active_at`: a fact revoked at or before it, or expired by then, cannot
+        # apply (`ClinicalFact.active_at`), so it is neither read nor validated. A decision then
+        # costs what the child's active facts cost, however long their history.
+        # Grey-zone assessments are the exception: one that has ended still hides what was
+        # confided while it applied (`Assessment.confided_window`).
+        can_apply = and_(
+            or_(revocations.c.revoked_at.is_(None), revocations.c.revoked_at > _ACTIVE_AT),
+            or_(facts.c.valid_until.is_(None), facts.c.valid_until > _ACTIVE_AT),
+        )
+        where.append(or_(facts.c.kind == FactKind.ASSESSMENTS.value, can_apply))
     return (
         select(*_FACT_COLUMNS)
         .select_from(facts.outerjoin(revocations, joined))
@@ -290,6 +306,11 @@ _FACT_BY_ID = (
 )
 _FACTS_NOW = _facts_statement(False)
 _FACTS_AS_OF = _facts_statement(True)
+_ACTIVE_FACTS_NOW = _facts_statement(False, active=True)
+_ACTIVE_FACTS_AS_OF = _facts_statement(True, active=True)
+# The child's last change position (as recorded by `as_of`): the version when only active facts are read.
+_LAST_CHANGE = select(func.max(changes.c.position)).where(changes.c.child.in_(_IDS))
+_LAST_CHANGE_AS_OF = _LAST_CHANGE.where(changes.c.at <= _AS_OF)
 _REPRESENTATION_NOW = _representation_statement(False)
 _REPRESENTATION_AS_OF = _representation_statement(True)
 
@@ -431,8 +452,13 @@ class SqlFactStore(SqlDecisionLog):
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Any]:
-        with self._guard(), self._engines.writer_lock.held(), self._engines.write.connect() as connection, connection.begin():
-            yield connection
+        with self._guard(), self._engines.writer_lock.held() as deadline, self._engines.write.connect() as connection:
+            with lock_wait_until(connection, deadline), connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # Every row lock this transaction waits for shares the one deadline.
+                    remaining_ms = max(1, int((deadline - time.monotonic()) * 1000))
+                    connection.execute(text(f"SET LOCAL lock_timeout = {remaining_ms}"))
+                yield connection
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[Any]:
@@ -456,28 +482,46 @@ class SqlFactStore(SqlDecisionLog):
         with self._guard(), self._engines.engine.connect() as connection:
             connection.execute(text("SELECT 1")).scalar_one()
 
-    def child_facts(self, child: str, *, as_of: datetime.datetime | None = None) -> ChildFacts:
+    def child_facts(
+        self, child: str, *, as_of: datetime.datetime | None = None, active_at: datetime.datetime | None = None
+    ) -> ChildFacts:
         """Everything the engine needs for one child; with `as_of`, as recorded then.
 
         A former id reads as the child's current id; facts and representations recorded under
         any of the child's ids are read, and `id_links` carries every link seen for the child
-        and its holders. Three indexed queries when the child's id never changed.
+        and its holders. With `active_at` (a decision's time), facts that cannot apply then
+        (revoked at or before it, expired by it) are not read, so a decision's cost follows the
+        child's active facts, not their history; grey-zone assessments are always read, because
+        one that has ended still hides what was confided while it applied.
         """
         person = _child(child)
         as_of = _aware(as_of, "as_of")
+        active_at = _aware(active_at, "active_at")
+        if active_at is not None:
+            statement = _ACTIVE_FACTS_AS_OF if as_of else _ACTIVE_FACTS_NOW
+        else:
+            statement = _FACTS_AS_OF if as_of else _FACTS_NOW
         with self._read() as connection:
             identity = _identity(connection, person.value, as_of)
             params: dict[str, Any] = identity.params
             if as_of is not None:
                 params["as_of"] = as_of
+            if active_at is not None:
+                params["active_at"] = active_at
             rep_row = connection.execute(_REPRESENTATION_AS_OF if as_of else _REPRESENTATION_NOW, params).first()
-            fact_rows = connection.execute(_FACTS_AS_OF if as_of else _FACTS_NOW, params).all()
+            fact_rows = connection.execute(statement, params).all()
+            last_change = None
+            if active_at is not None:
+                # Revocations left out of the read still change the version, so caches notice them.
+                last_change = connection.execute(_LAST_CHANGE_AS_OF if as_of else _LAST_CHANGE, params).scalar()
         representation = _representation_from_row(rep_row) if rep_row is not None else None
         grouped: dict[FactKind, list[ClinicalFact]] = {kind: [] for kind in FACT_KINDS}
         version = rep_row.position if rep_row is not None else 0
         for row in fact_rows:
             grouped[FactKind(row.kind)].append(_fact_from_row(row))
             version = max(version, row.position, row.revocation_position or 0)
+        if last_change is not None:
+            version = max(version, last_change)
         marker = identity.marked(_version(version, rep_row.confirmed_retrieved_at if rep_row is not None else None))
         try:
             return ChildFacts(
@@ -685,17 +729,21 @@ class SqlFactStore(SqlDecisionLog):
         now: datetime.datetime | None = None,
         reason: str | None = None,
         release_confided: bool = False,
+        override: bool = False,
     ) -> ClinicalFact:
         """Revoke a fact by its id (raises `FactNotFoundError`); revoking twice returns the first revocation.
 
         `child`, when given, must be the child the fact was recorded for (any of its ids).
         `release_confided` (grey-zone assessments) releases what was confided while the wish
-        applied; `reason` is kept where the schema has a column for it.
+        applied; `reason` and `override` (revoked by another organisation than the author's) are
+        kept with the revocation. Who may revoke what is the service's decision, not the store's.
         """
         person = _child(child) if child is not None else None
         kind = _coerce_kind(kind)
         author = _check_author(author, "revoked_by")
         now = _now(now)
+        if reason is not None and (not isinstance(reason, str) or len(reason) > REVOCATION_REASON_MAX):
+            raise InvalidInputError.for_field("reason", f"must be at most {REVOCATION_REASON_MAX} characters")
         with self._write() as connection:
             position = self._lock_changes(connection)
             row = self._fact_row(connection, person.value if person else None, kind, fact_id)
@@ -709,10 +757,10 @@ class SqlFactStore(SqlDecisionLog):
                 "position": position,
                 "revoked_at": now,
                 "release_confided": bool(release_confided),
+                "reason": reason,
+                "override": bool(override),
                 **_author_values("revoked_by", author),
             }
-            if reason is not None and "reason" in revocations.c:
-                values["reason"] = reason
             connection.execute(insert(revocations), [values])
             connection.execute(insert(changes), [self._change(position, row.child, kind.value, row.id, REVOKED, now)])
             self._advance(connection, position)
@@ -862,6 +910,10 @@ class SqlFactStore(SqlDecisionLog):
     ) -> tuple[str, dict[str, Any]]:
         """What storing this snapshot means: imported (a new snapshot), refreshed, or unchanged."""
         digest = content_hash(snapshot)
+        # A read from the future would keep the child denied until then and refuse every later
+        # correction; one outside 1900–2199 cannot even be converted. The service's edge checks
+        # against the policy's clock skew; the store, for its own callers (bulk import), the default.
+        not_ahead("retrieved_at", snapshot.retrieved_at, now, REGISTER_CLOCK_SKEW)
         retrieved_at = snapshot.retrieved_at.astimezone(UTC)
         if current is not None:
             if current.content_hash == digest:

@@ -56,7 +56,7 @@ def test_a_non_json_entry_is_reported_not_a_500(client, token, family, now, sett
     assert verified.status_code == 200
     body = verified.json()
     assert body["ok"] is False and body["first_bad_position"] == 2 and body["problem"].startswith("the entry is not JSON")
-    listed = client.get("/v1/audit", params={"child": family.child}, headers=token("audit:read"))
+    listed = client.post("/v1/audit/search", json={"child": family.child}, headers=token("audit:read"))
     assert listed.status_code == 200
     entries = listed.json()["entries"]
     assert entries[1]["entry"] is None and entries[1]["unreadable"].startswith("not JSON")

@@ -76,7 +76,7 @@ def world(tmp_path_factory, national_policy):
         ids = {kind: client.post(f"/v1/{kind}", json={"child": C} | body, headers=headers).json()["id"] for kind, body in bodies.items()}
         teen_headers = {"Authorization": "Bearer " + issue_dev_token(settings, ["sharing:write"], pid=TEEN)}
         ids["sharing-grants"] = client.post("/v1/sharing-grants", json=SHARING, headers=teen_headers).json()["id"]
-        yield settings, client, ids
+        yield settings, client, ids, store
     close = getattr(store, "close", None)
     if callable(close):
         close()
@@ -119,14 +119,33 @@ def _expected(variant: str, required: str | tuple[str, ...] | None, allowed: int
     return allowed if variant.removeprefix("scope ") in required else 403
 
 
+def _snapshot(store) -> tuple:
+    """Everything a request could change: the change feed, the decision log's head, each kind's records."""
+    from access_policy.facts import FactKind
+
+    return (
+        store.changes(limit=10_000),
+        store.audit_head(),
+        store.representation_history(C),
+        [store.list_facts(C, kind) for kind in FactKind],
+    )
+
+
 @pytest.mark.parametrize(("method", "path", "body", "required", "allowed"), ENDPOINTS, ids=[f"{m} {p}" for m, p, *_ in ENDPOINTS])
 def test_every_endpoint_answers_each_token_as_the_contract_says(world, method, path, body, required, allowed):
-    settings, client, ids = world
+    settings, client, ids, store = world
     for kind, fact_id in ids.items():
         path = path.replace(f"{{id:{kind}}}", fact_id)
-    for variant, headers in _tokens(settings).items():
-        response = client.request(method, path, json=body, headers=headers or {})
+    variants = _tokens(settings)
+    # The refused variants first: none of them may change anything (nor log a decision) ...
+    order = sorted(variants, key=lambda v: _expected(v, required, allowed) == allowed)
+    before = _snapshot(store)
+    for variant in order:
+        headers = variants[variant]
         expected = _expected(variant, required, allowed)
+        if expected == allowed and required is not None:
+            assert _snapshot(store) == before, (method, path, "a refused request changed the store")
+        response = client.request(method, path, json=body, headers=headers or {})
         assert response.status_code == expected, (variant, response.text)
         if expected == 401:
             assert response.headers["www-authenticate"].startswith("Bearer")
@@ -134,10 +153,14 @@ def test_every_endpoint_answers_each_token_as_the_contract_says(world, method, p
             assert response.json()["type"] == "urn:access-policy:problem:unauthenticated"
         elif expected == 403:
             assert response.json()["type"] == "urn:access-policy:problem:forbidden"
+    if required is not None:
+        # ... and the snapshot check could fail: the allowed request itself is seen (or reads only).
+        changed = _snapshot(store) != before
+        assert changed == (method != "GET"), (method, path, changed)
 
 
 def test_a_token_with_every_scope_reaches_every_endpoint(world):
-    settings, client, ids = world
+    settings, client, ids, _store = world
     headers = {"Authorization": "Bearer " + issue_dev_token(settings, list(SCOPES), hpr=HPR, org=ORG, pid=TEEN)}
     for method, path, body, _required, allowed in ENDPOINTS:
         for kind, fact_id in ids.items():

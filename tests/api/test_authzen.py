@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from access_policy.items import ENGINE_KNOWS_SYSTEM
 from tests.api.conftest import item
 
 DATA = Path(__file__).parent / "data" / "authzen"
@@ -166,11 +165,11 @@ def test_an_unknown_resource_property_is_refused_not_ignored(client, token, fami
     body["resource"]["properties"].pop("sensitivity")
     body["resource"]["properties"]["system"] = "urn:oid:2.16.578.1.12.4.1.4.101"
     response = client.post("/access/v1/evaluation", json=body, headers=token("decisions"))
-    if ENGINE_KNOWS_SYSTEM:  # once items carry their source system, the property is honoured
-        assert response.status_code == 200, response.text
-    else:  # until then it is refused, not silently dropped
-        assert response.status_code == 400
-        assert response.json()["errors"][0]["field"] == "resource.properties.system"
+    assert response.status_code == 200, response.text  # the source system is honoured
+    body["resource"]["properties"]["system"] = "not a system"
+    response = client.post("/access/v1/evaluation", json=body, headers=token("decisions"))
+    assert response.status_code == 400
+    assert "system" in response.json()["errors"][0]["field"]
 
 
 def test_unknown_top_level_fields_are_ignored_as_the_spec_says(client, token, family):

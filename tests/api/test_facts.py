@@ -68,15 +68,24 @@ def test_facts_write_without_hpr_and_org_is_forbidden(client, token, family):
             "/v1/exemptions", json=_body("exemptions", family), headers=token("facts:write", **claims)
         )
         assert response.status_code == 403, claims
+    # Nothing was stored, and the change feed is as it was.
+    reader = token("facts:read")
+    assert client.get(f"/v1/children/{family.child}/exemptions", headers=reader).json()["records"] == []
+    assert [c["kind"] for c in client.get("/v1/changes", headers=reader).json()["changes"]] == ["representation"]
 
 
 def test_an_exemption_is_honoured_by_the_next_decision(client, clinician, token, family, now):
     decision = {"requester": family.mother, "child": family.child, "item": item(pathway="pw-1"), "at": now.isoformat()}
     assert client.post("/v1/decisions", json=decision, headers=token("decisions")).json()["decision"] == "permit"
-    exemption = client.post("/v1/exemptions", json=_body("exemptions", family), headers=clinician).json()
+    created = client.post("/v1/exemptions", json=_body("exemptions", family), headers=clinician)
+    assert created.status_code == 201, created.text
+    exemption = created.json()
     denied = client.post("/v1/decisions", json=decision, headers=token("decisions")).json()
     assert denied["decision"] == "deny" and denied["rule"] == "exemption"
-    assert {"code": "exemption", "fact": exemption["id"], "detail": "pbrl-3-4-3"} in denied["reasons"]
+    # The full explanation, for the clinician's preview, names the exemption; the default does not.
+    explained = client.post("/v1/decisions", json=decision, headers=token("decisions", "decisions:explain")).json()
+    assert {"code": "exemption", "fact": exemption["id"], "detail": "pbrl-3-4-3"} in explained["reasons"]
+    assert exemption["id"] not in str(denied) and "pbrl-3-4-3" not in denied["legal_basis"]
 
 
 def test_a_retried_create_with_the_same_idempotency_key_returns_the_first_record(client, clinician, family):

@@ -39,15 +39,36 @@ def test_concurrent_appends_are_all_committed_in_one_gap_free_chain(store):
 
 
 def test_a_failed_group_commit_fails_every_caller_in_it(store, monkeypatch):
+    import threading
+
+    callers = 5
+    batches: list[int] = []
+
     def broken(batch):
+        batches.append(len(batch))
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(store, "_commit_audit", broken)
-    try:
-        store.append_audit("d-1", "child", {"n": 1})
-    except RuntimeError as error:
-        assert "disk full" in str(error)
-    else:
-        raise AssertionError("a failed commit must not look like a logged decision")
+    outcomes: dict[int, BaseException | None] = {}
+
+    def append(n: int) -> None:
+        try:
+            store.append_audit(f"d-{n}", "child", {"n": n})
+            outcomes[n] = None
+        except BaseException as error:  # noqa: BLE001 - recorded for the assertions
+            outcomes[n] = error
+
+    # Hold the commit lock so every caller queues its entry; then one commit takes them all.
+    with store._audit_commit_lock:
+        threads = [threading.Thread(target=append, args=(n,)) for n in range(callers)]
+        for thread in threads:
+            thread.start()
+        while len(store._audit_queue) < callers:
+            threading.Event().wait(0.01)
+    for thread in threads:
+        thread.join(timeout=30)
+    assert batches == [callers]  # one group commit held every caller's entry
+    assert sorted(outcomes) == list(range(callers))
+    assert all(isinstance(error, RuntimeError) and "disk full" in str(error) for error in outcomes.values())
     monkeypatch.undo()
     assert store.read_audit() == []

@@ -70,3 +70,59 @@ def test_a_writer_locked_out_too_long_gives_up(backend, monkeypatch):
         store.create_fact(CHILD_8, FactKind.EXEMPTIONS, exemption(), CLINICIAN)
     finally:
         store.close()
+
+
+def test_a_queued_writer_waits_at_most_the_limit_in_all(tmp_path, monkeypatch):
+    """The limit covers the wait for the process's writer lock and SQLite's lock together, not each."""
+    import threading
+
+    monkeypatch.setattr(store_engine, "LOCK_TIMEOUT_SECONDS", 2)
+    store = open_store(data_dir=tmp_path / "data")
+    holder = sqlite3.connect(store.engine.url.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process's writer, for the whole test
+    in_process = threading.Event()
+
+    def queue_ahead() -> None:
+        with store._engines.writer_lock.held():  # a writer of this process ahead in the queue
+            in_process.set()
+            time.sleep(1.5)
+
+    ahead = threading.Thread(target=queue_ahead)
+    ahead.start()
+    try:
+        in_process.wait()
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailableError):
+            store.create_fact(CHILD_8, FactKind.EXEMPTIONS, exemption(), CLINICIAN)
+        waited = time.monotonic() - started
+        # 2 s in all; without a shared deadline it was 1.5 s in the queue and then 2 s more in SQLite.
+        assert waited < 3.2, waited
+    finally:
+        ahead.join()
+        holder.execute("ROLLBACK")
+        holder.close()
+        store.close()
+
+
+def test_the_write_probe_passes_changes_nothing_and_fails_while_the_log_is_locked(backend):
+    store = backend.open()
+    try:
+        head = store.audit_head()
+        store.probe_write()
+        assert store.audit_head() == head and store.read_audit() == []
+        if backend.name == "sqlite":
+            holder = sqlite3.connect(store.engine.url.database, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+        else:
+            holder = store.engine.connect()
+            holder.begin()
+            holder.execute(sqlalchemy.text("SELECT position FROM audit_head FOR UPDATE"))
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailableError):
+            store.probe_write(timeout=0.5)
+        assert time.monotonic() - started < 5
+        holder.rollback() if backend.name == "postgresql" else holder.execute("ROLLBACK")
+        holder.close()
+        store.probe_write()
+    finally:
+        store.close()
