@@ -175,6 +175,30 @@ class DecisionService:
         Fail closed as `decide`: facts that cannot be read, or a log entry that cannot be written,
         give the filter "none" (and `available` false, so the edge answers 503).
         """
+        outcome, entry, strict, nothing = self._filter_unlogged(caller, requester, child, at)
+        try:
+            self.store.append_audit(outcome.decision_id, child, entry)
+        except Exception as error:  # noqa: BLE001 - an unlogged filter must not show anything
+            return self._filter_not_logged(outcome, error, strict, nothing)
+        return outcome
+
+    async def filter_async(self, caller: Caller, requester: str, child: str, at: datetime.datetime | None) -> FilterOutcome:
+        """As `filter`, on the event loop: the log entry awaited without holding a thread."""
+        outcome, entry, strict, nothing = self._filter_unlogged(caller, requester, child, at)
+        append = getattr(self.store, "append_audit_async", None)
+        try:
+            if append is not None:
+                await append(outcome.decision_id, child, entry)
+            else:
+                self.store.append_audit(outcome.decision_id, child, entry)
+        except Exception as error:  # noqa: BLE001 - an unlogged filter must not show anything
+            return self._filter_not_logged(outcome, error, strict, nothing)
+        return outcome
+
+    def _filter_unlogged(
+        self, caller: Caller, requester: str, child: str, at: datetime.datetime | None
+    ) -> tuple[FilterOutcome, dict[str, Any], bool, Filter]:
+        """The filter and its log entry before logging; strict unless it is already "none" for an unreadable store."""
         decision_id = str(uuid.uuid4())
         now = self.clock()
         at = at or now
@@ -192,21 +216,19 @@ class DecisionService:
             else:
                 log.exception("reading facts for a filter failed unexpectedly; showing nothing")
             outcome = FilterOutcome(decision_id, nothing, False, STORE_UNAVAILABLE, rule=STORE_UNAVAILABLE)
-            try:
-                self.store.append_audit(decision_id, child, filter_audit_entry(outcome, caller, requester, child, at, now))
-            except Exception:  # noqa: BLE001 - the store is already known to be failing
-                log.warning("fail-closed filter %s could not be logged either", decision_id)
-            return outcome
+            return outcome, filter_audit_entry(outcome, caller, requester, child, at, now), False, nothing
         else:
             outcome = FilterOutcome(decision_id, compile_filter(policy, facts, requester, at), True)
             facts_version = facts.version if facts is not None else None
-        entry = filter_audit_entry(outcome, caller, requester, child, at, now, facts_version=facts_version)
-        try:
-            self.store.append_audit(decision_id, child, entry)
-        except Exception as error:  # noqa: BLE001 - an unlogged filter must not show anything
-            log.error("filter %s could not be logged; showing nothing: %s", decision_id, error)
-            return FilterOutcome(decision_id, nothing, False, DECISION_LOG_UNAVAILABLE, rule=DECISION_LOG_UNAVAILABLE)
-        return outcome
+        return outcome, filter_audit_entry(outcome, caller, requester, child, at, now, facts_version=facts_version), True, nothing
+
+    @staticmethod
+    def _filter_not_logged(outcome: FilterOutcome, error: Exception, strict: bool, nothing: Filter) -> FilterOutcome:
+        if not strict:
+            log.warning("fail-closed filter %s could not be logged either", outcome.decision_id)
+            return outcome
+        log.error("filter %s could not be logged; showing nothing: %s", outcome.decision_id, error)
+        return FilterOutcome(outcome.decision_id, nothing, False, DECISION_LOG_UNAVAILABLE, rule=DECISION_LOG_UNAVAILABLE)
 
 
 @dataclass(frozen=True, slots=True)
