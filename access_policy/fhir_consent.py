@@ -16,7 +16,7 @@ import datetime
 from typing import Any
 
 from access_policy.errors import InvalidInputError
-from access_policy.facts import EXEMPTION_LEGAL_BASES, Exemption, ExemptionDraft, Scope
+from access_policy.facts import EXEMPTION_LEGAL_BASES, LOCAL_SYSTEM, Exemption, ExemptionDraft, Reference, Scope
 from access_policy.fhir import PERSON_SYSTEMS, SYSTEM_DNR, SYSTEM_FNR, SYSTEM_ORGANISATION_NUMBER
 from access_policy.identity import is_organisation_number, parse_organisation_number, parse_person_id
 
@@ -41,12 +41,22 @@ def _party(party: str) -> dict[str, Any]:
     return {"type": "RelatedPerson", "identifier": {"system": person_system(party), "value": party}}
 
 
+def _identifier(reference: Reference) -> dict[str, str]:
+    """A FHIR Identifier; the deployment's `local` system is left out, as it was before systems."""
+    if reference.system == LOCAL_SYSTEM:
+        return {"value": reference.value}
+    return {"system": reference.system, "value": reference.value}
+
+
 def _data(scope: Scope) -> dict[str, Any]:
     if scope.item is not None:
-        return {"meaning": "instance", "reference": {"identifier": {"value": scope.item}}}
-    if scope.pathway is not None:
-        return {"meaning": "related", "reference": {"reference": f"EpisodeOfCare/{scope.pathway}"}}
-    return {"meaning": "related", "reference": {"reference": f"ServiceRequest/{scope.referral}"}}
+        return {"meaning": "instance", "reference": {"identifier": _identifier(scope.item)}}
+    resource_type, reference = ("EpisodeOfCare", scope.pathway) if scope.pathway is not None else ("ServiceRequest", scope.referral)
+    assert reference is not None  # a scope names exactly one of item, pathway, referral
+    if reference.system == LOCAL_SYSTEM:
+        return {"meaning": "related", "reference": {"reference": f"{resource_type}/{reference.value}"}}
+    # An id of another system cannot be a literal reference: it travels as a typed identifier.
+    return {"meaning": "related", "reference": {"type": resource_type, "identifier": _identifier(reference)}}
 
 
 def _instant(value: datetime.datetime | None) -> str | None:
@@ -93,7 +103,7 @@ def _refuse(field: str, message: str) -> InvalidInputError:
     return InvalidInputError.for_field(field, message)
 
 
-def _reference_id(reference: Any, resource_type: str | None) -> str | None:
+def _reference_id(reference: Any, resource_type: str | None) -> str | dict[str, str] | None:
     if reference is None:
         return None
     if reference.reference:
@@ -102,6 +112,9 @@ def _reference_id(reference: Any, resource_type: str | None) -> str | None:
             return parts[-1]
         return None
     if reference.identifier is not None and reference.identifier.value and (resource_type is None or reference.type == resource_type):
+        if reference.identifier.system:
+            # The identifier's system is the id's source system: kept, never dropped.
+            return {"system": reference.identifier.system, "value": reference.identifier.value}
         return reference.identifier.value
     return None
 

@@ -15,7 +15,7 @@ from typing import Sequence
 
 from access_policy.age import OSLO, birthday
 from access_policy.decisions import decide_many
-from access_policy.facts import ChildFacts, ClinicalFact, Item, ItemKind
+from access_policy.facts import ChildFacts, ClinicalFact, Item, ItemKind, Reference
 from access_policy.policy import Policy
 
 # The ages at which the age band changes (see `access_policy.age.AgeBand`).
@@ -81,14 +81,19 @@ _EPSILON = datetime.timedelta(microseconds=1)
 def probe_items(facts: ChildFacts) -> list[Item]:
     """Items that show what a change does: one of each kind, and one in each scope a clinician's fact names."""
     items = [Item(id=f"kind:{kind.value}", kind=kind) for kind in ItemKind]
-    seen: set[tuple[str, str]] = set()
-    for record in (*facts.exemptions, *facts.assessments, *facts.necessary_information):
+    seen: set[tuple[str, Reference]] = set()
+    for record in (*facts.exemptions, *facts.assessments, *facts.necessary_information, *facts.sharing_grants):
         scope = record.scope
+        # A kind-restricted scope covers only its kinds: probe with the first of them.
+        kind = scope.kinds[0] if scope.kinds else ItemKind.NOTE
         for target in ("item", "pathway", "referral"):
             value = getattr(scope, target)
             if value is not None and (target, value) not in seen:
                 seen.add((target, value))
-                items.append(Item(id=value if target == "item" else f"{target}:{value}", kind=ItemKind.NOTE, **({target: value} if target != "item" else {})))
+                if target == "item":
+                    items.append(Item(id=value.value, system=value.system, kind=kind))
+                else:
+                    items.append(Item(id=f"{target}:{value.value}", system=value.system, kind=kind, **{target: value}))
     return items
 
 

@@ -22,6 +22,7 @@ from api import (
     audit, authzen, changes, decisions, docs_page, facts, fhir, guide, health, metrics, problems, representation, ui,
 )
 from api import filter as timeline_filter
+from api.descriptions import describe_fields
 from api.limits import BodySizeLimit, HeaderSizeLimit
 from api.middleware import ResponseHeaders
 from api.observe import RequestObserver
@@ -144,6 +145,7 @@ def _document_problems(app: FastAPI) -> None:
             schemas.update(schema.pop("$defs", {}))
             schemas[model.__name__] = schema
         _type_decision_enums(schemas, app.state.policy)
+        describe_fields(schemas)
         app.openapi_schema = spec
         return spec
 

@@ -178,10 +178,11 @@ def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         return problem(422, "invalid-input", f"`body`: {message}", errors=[{"field": "body", "message": message}])
     code = _HTTP_CODES.get(error.status_code, "http-error")
     detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
+    # The path is not echoed: it may carry a person number (a caller still using a retired route).
     if error.status_code == 404 and detail == "Not Found":
-        detail = f"no resource at `{request.url.path}`"
+        detail = "no resource at this path (person numbers travel in bodies: see the API documentation)"
     elif error.status_code == 405:
-        detail = f"`{request.method}` is not allowed on `{request.url.path}`"
+        detail = f"`{request.method}` is not allowed on this path"
     return problem(error.status_code, code, detail, headers=getattr(error, "headers", None))
 
 

@@ -28,8 +28,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from access_policy.age import OSLO, age_at, birthday
 from access_policy.decisions import decide_many
-from access_policy.errors import AccessPolicyError, InvalidInputError, StoreUnavailableError
-from access_policy.facts import ChildFacts, FactKind, Item
+from access_policy.errors import AccessPolicyError, InvalidInputError, RevocationForbiddenError, StoreUnavailableError
+from access_policy.facts import FACT_KINDS, LOCAL_SYSTEM, ChildFacts, FactKind, Item
 from access_policy.horizon import changes_ahead, effect, probe_items
 from access_policy.identity import parse_person_id
 from access_policy.service.tokens import (
@@ -63,6 +63,9 @@ DEMO_ROLES = {
     "clinician": ("Helsepersonell (se og endre)", (SCOPE_FACTS_READ, SCOPE_FACTS_WRITE), True),
     "reader": ("Helsepersonell (bare se)", (SCOPE_FACTS_READ,), True),
 }
+STATUS_TEXT = {"bosatt": "bosatt", "foedselsregistrert": "fødselsregistrert", "midlertidig": "midlertidig",
+               "ikkeBosatt": "ikke bosatt", "utflyttet": "utflyttet", "forsvunnet": "forsvunnet", "doed": "død",
+               "opphoert": "opphørt", "inaktiv": "inaktiv"}
 RESPONSIBILITY_TEXT = {"felles": "felles", "mor": "mor alene", "far": "far alene", "medmor": "medmor alene",
                        "andre": "andre", "ukjent": "ukjent"}
 PROTECTION_TEXT = {"ugradert": "ingen", "klientadresse": "klientadresse", "fortrolig": "fortrolig",
@@ -101,9 +104,9 @@ def _value(name: str, value: Any, names: dict[str, str]) -> str:
     if value is None:
         return "—"
     if name == "scope":
-        for key, word in (("item", "element"), ("pathway", "forløp"), ("referral", "henvisning")):
-            if getattr(value, key) is not None:
-                return f"{word} «{getattr(value, key)}»"
+        return _scope_text(value)
+    if name in ui_forms.TRISTATE_OPTIONS and isinstance(value, bool):
+        return dict(ui_forms.TRISTATE_OPTIONS[name])["true" if value else "false"]
     if value == "all":
         return "alle foreldre"
     if isinstance(value, bool):
@@ -114,14 +117,29 @@ def _value(name: str, value: Any, names: dict[str, str]) -> str:
         return ", ".join(names.get(str(v), str(v)) for v in value)
     if isinstance(value, datetime.datetime):
         return local(value)
-    if name in ("representative",):
+    if name in ("representative", "grantee"):
         return names.get(value, value)
     return str(getattr(value, "value", value))
+
+
+def _scope_text(scope: Any) -> str:
+    """A scope in words: its target, its source system when not this one, and its kinds when restricted."""
+    text = "alt"
+    for key, word in (("item", "journalopplysning"), ("pathway", "forløp"), ("referral", "henvisning")):
+        reference = getattr(scope, key)
+        if reference is not None:
+            text = f"{word} «{reference.value}»"
+            if reference.system != LOCAL_SYSTEM:
+                text += f" i kildesystem {reference.system}"
+    if scope.kinds:
+        text += " – bare " + ", ".join(ui_forms.ITEM_KIND_LABELS.get(kind.value, kind.value).lower() for kind in scope.kinds)
+    return text
 
 
 templates.env.filters["local"] = local
 templates.env.globals["rule_text"] = RULE_TEXT
 templates.env.globals["legal_text"] = ui_forms.LEGAL_BASIS_TEXT
+templates.env.globals["kind_labels"] = ui_forms.ITEM_KIND_LABELS
 
 
 # --- session, auth and errors -------------------------------------------------------------------
@@ -195,6 +213,11 @@ def ui_route(handler: Callable[..., Awaitable[Response]]) -> Callable[..., Await
             return page(request, session, "error.html", 403, title="Ingen tilgang", message=str(error))
         except InvalidInputError as error:
             return page(request, session, "error.html", 422, title="Ugyldig", message=str(error))
+        except RevocationForbiddenError as error:
+            return page(request, session, "error.html", 403, title="Kan ikke trekkes tilbake",
+                        message="Denne opplysningen er satt av en annen virksomhet. Bare den virksomheten kan trekke den "
+                                "tilbake, eller helsepersonell med overstyringsrett (facts:override) som skriver en begrunnelse.",
+                        detail=str(error))
         except StoreUnavailableError:
             return page(request, session, "error.html", 503, title="Ikke tilgjengelig",
                         message="Faktalageret svarer ikke. Prøv igjen om litt.")
@@ -334,7 +357,8 @@ def _overview(request: Request, caller: Caller, child: str) -> dict[str, Any]:
         "birthdays": [(years, birthday(birth_date, years)) for years in (12, 16, 18)] if birth_date else [],
         "representation": representation, "stale_at": stale_at, "fresh": stale_at is not None and now < stale_at,
         "protection": PROTECTION_TEXT.get(representation.address_protection.value, "") if representation else None,
-        "responsibility_text": RESPONSIBILITY_TEXT, "kinds": kinds, "horizon": horizon, "parties": parties,
+        "responsibility_text": RESPONSIBILITY_TEXT, "protection_text": PROTECTION_TEXT, "kinds": kinds,
+        "status_text": STATUS_TEXT.get(representation.status.value, representation.status.value) if representation else None, "horizon": horizon, "parties": parties,
         "can_write": SCOPE_FACTS_WRITE in caller.scopes, "now": now,
         "history": records.representation_history(child)[1],
         "legal_bases_for": lambda options: ui_forms.legal_bases_for(options, age),
@@ -381,10 +405,13 @@ async def revoke_fact(request: Request, session: Session, kind: str, fact_id: st
     """Revoke a fact; it stays in the history."""
     caller = _caller(request, session, SCOPE_FACTS_WRITE)
     child = _child(session)
-    await _form(request, session)
+    form = await _form(request, session)
     kind_form = _kind(kind)
-    request.app.state.records.revoke(caller, FactKind(kind), fact_id)
-    return redirect(request, session, "/ui/child", f"{kind_form.label} {fact_id} er trukket tilbake.")
+    reason = str(form.get("reason") or "").strip() or None
+    release = str(form.get("release_confided") or "") == "true"
+    request.app.state.records.revoke(caller, FactKind(kind), fact_id, reason=reason, release_confided=release)
+    released = " Det som ble betrodd mens ønsket gjaldt, vises nå for foreldrene etter de vanlige reglene." if release else ""
+    return redirect(request, session, "/ui/child", f"{kind_form.label} {fact_id} er trukket tilbake.{released}")
 
 
 @router.post("/facts/{kind}/{fact_id}/restrict")
@@ -413,21 +440,20 @@ def _items(text: str) -> list[Item]:
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     if not isinstance(data, list) or not 0 < len(data) <= MAX_PREVIEW_ITEMS:
-        raise InvalidInputError.for_field("items", f"skal være en liste med 1–{MAX_PREVIEW_ITEMS} elementer")
+        raise InvalidInputError.for_field("items", f"skal være en liste med 1–{MAX_PREVIEW_ITEMS} journalopplysninger")
     try:
         return TypeAdapter(list[Item]).validate_python(data)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise InvalidInputError.for_field("items", f"element {where}: {first['msg']}") from None
+        raise InvalidInputError.for_field("items", f"journalopplysning {where}: {first['msg']}") from None
 
 
 def _facts_by_id(facts: ChildFacts) -> dict[str, tuple[str, Any]]:
     found: dict[str, tuple[str, Any]] = {}
-    for kind, records in (("exemptions", facts.exemptions), ("assessments", facts.assessments),
-                          ("access-profiles", facts.access_profiles), ("necessary-information", facts.necessary_information)):
-        for record in records:
-            found[record.id] = (_kind_label(kind), record)
+    for kind, spec in FACT_KINDS.items():
+        for record in getattr(facts, spec.field):
+            found[record.id] = (_kind_label(kind.value), record)
     return found
 
 

@@ -11,29 +11,38 @@ import datetime
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping, Sequence
+from typing import Annotated, Any, Literal, Mapping, Sequence
 
 from pydantic import AwareDatetime, BaseModel, ValidationError
 
 from access_policy.age import OSLO
-from access_policy.facts import DRAFT_TYPES, FactKind, ItemKind, PartyNumber, Scope
+from access_policy.facts import DRAFT_TYPES, FACT_KINDS, LOCAL_SYSTEM, FactKind, ItemKind, PartyNumber, Scope
 from access_policy.workbench.texts import LEGAL_TEXTS
 
 # Per kind: (label, what it does). A kind missing here is shown by its name.
 KIND_TEXT: dict[str, tuple[str, str]] = {
-    "exemptions": ("Unntak", "Hold et element, et forløp eller en henvisning tilbake fra alle foreldre eller én forelder."),
-    "assessments": ("Gråsonevurdering (12–15 år)", "Kan barnet samtykke selv, og skal foreldrene informeres?"),
+    "exemptions": ("Unntak", "Hold en journalopplysning, et forløp eller en henvisning tilbake overfor alle foreldre, én forelder eller barnet selv."),
+    "assessments": ("Gråsonevurdering (12–15 år)",
+                    "Registrer barnets ønske om at foreldrene ikke informeres, barnets samtykkekompetanse, eller begge. "
+                    "Minst ett av dem må være vurdert."),
     "access-profiles": ("Ulik tilgang", "Gi én forelder innsyn bare i noen typer opplysninger."),
     "necessary-information": ("Nødvendig informasjon", "Vis noe til foreldrene som nødvendig for å ivareta foreldreansvaret (til 18 år)."),
+    "sharing-grants": ("Deling fra ungdommen (16–17 år)",
+                       "Ungdommen lar en forelder se noe. Bare ungdommen selv kan gi og trekke tilbake en deling, fra sin egen innlogging."),
+    "care-orders": ("Omsorgsovertakelse",
+                    "Barnevernstjenesten har overtatt omsorgen: den får foreldreansvarets innsyn, og foreldrenes digitale innsyn stanses."),
 }
 
 FIELD_LABELS: dict[str, str] = {
     "scope": "Gjelder",
-    "applies_to": "Holdes tilbake fra / vises til",
+    "applies_to": "Holdes tilbake overfor / vises til",
     "legal_basis": "Hjemmel",
     "reason": "Begrunnelse",
-    "adolescent_can_consent": "Barnet kan samtykke selv",
-    "parents_informed": "Foreldrene skal informeres",
+    "adolescent_can_consent": "Barnets samtykkekompetanse for denne helsehjelpen (pbrl. § 4-3)",
+    "parents_informed": "Barnets ønske om at foreldrene ikke informeres (pbrl. § 3-4 andre ledd)",
+    "grantee": "Forelderen som får se",
+    "organisation": "Barnevernstjenestens organisasjonsnummer",
+    "reference": "Saksreferanse (valgfritt)",
     "note": "Notat",
     "representative": "Forelder",
     "kinds": "Typer opplysninger forelderen får se",
@@ -52,7 +61,28 @@ ITEM_KIND_LABELS: dict[str, str] = {
     "message": "Meldinger",
 }
 
-SCOPE_LABELS = {"item": "Ett element", "pathway": "Et forløp", "referral": "En henvisning"}
+SCOPE_LABELS = {"item": "Én journalopplysning", "pathway": "Et forløp", "referral": "En henvisning"}
+# Tri-state answers (`bool | None`): "not assessed" is its own answer, never a silent false.
+TRISTATE_OPTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "parents_informed": (
+        ("", "Ikke vurdert"),
+        ("false", "Ja: barnet ønsker at foreldrene ikke informeres"),
+        ("true", "Nei: barnet har ikke et slikt ønske"),
+    ),
+    "adolescent_can_consent": (
+        ("", "Ikke vurdert"),
+        ("true", "Barnet kan samtykke selv og får eget innsyn"),
+        ("false", "Barnet kan ikke samtykke selv"),
+    ),
+}
+_TRISTATE_DEFAULT = (("", "Ikke vurdert"), ("true", "Ja"), ("false", "Nei"))
+# Fields a kind requires although its draft type accepts them empty (its validator refuses that).
+REQUIRED: dict[str, frozenset[str]] = {"care-orders": frozenset({"valid_from"})}
+# Messages of the model's own checks, as a clinician reads them.
+MESSAGES: dict[str, str] = {
+    "an assessment records": "Vurder barnets ønske, samtykkekompetansen eller begge (minst ett av dem).",
+    "a care order needs `valid_from`": "Skriv inn når barnevernstjenesten overtok omsorgen («Gjelder fra»).",
+}
 
 # The ages (from inclusive, to exclusive) at which a legal basis can apply to a child.
 LEGAL_BASIS_AGES: dict[str, tuple[int, int]] = {
@@ -73,7 +103,7 @@ class FormField:
 
     name: str
     label: str
-    widget: str  # scope | parties | party | choice | bool | kinds | textarea | text | datetime
+    widget: str  # scope | parties | party | choice | bool | tristate | kinds | textarea | text | datetime
     required: bool
     options: tuple[tuple[str, str], ...] = ()
 
@@ -87,6 +117,7 @@ class KindForm:
     description: str
     fields: tuple[FormField, ...]
     draft: type[BaseModel]
+    writable: bool = True  # False: another party writes this kind (sharing grants: the adolescent), the page only shows it
 
     def offered(self, age: int | None) -> bool:
         """Whether this kind can be set at the child's age (grey-zone assessments: 12–15 only)."""
@@ -111,16 +142,22 @@ def _widget(name: str, info: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
         return "scope", tuple(SCOPE_LABELS.items())
     if annotation is bool:
         return "bool", ()
+    if origin in (typing.Union, types.UnionType) and set(args) == {bool, type(None)}:
+        return "tristate", TRISTATE_OPTIONS.get(name, _TRISTATE_DEFAULT)
     if origin is Literal:
         return "choice", tuple((str(value), LEGAL_BASIS_TEXT.get(str(value), str(value))) for value in args)
     if origin in (typing.Union, types.UnionType):
         present = [arg for arg in args if arg is not type(None)]
-        if any(typing.get_origin(arg) is Literal for arg in present) and any(typing.get_origin(arg) is tuple for arg in present):
+        # `Targets` is `Annotated[tuple[...], ...]`: look through the annotation to the tuple.
+        bare = [typing.get_args(arg)[0] if typing.get_origin(arg) is Annotated else arg for arg in present]
+        if any(typing.get_origin(arg) is Literal for arg in bare) and any(typing.get_origin(arg) is tuple for arg in bare):
             return "parties", ()
-        if len(present) == 1 and _is_datetime(present[0]):
+        if len(present) == 1 and _is_datetime(bare[0]):
             return "datetime", ()
         if len(present) == 1 and (present[0] is str or typing.get_args(present[0])[:1] == (str,)):
-            return "textarea", ()  # optional free text (`Text | None`)
+            metadata = [m for meta in typing.get_args(present[0])[1:] for m in (meta, *getattr(meta, "metadata", ()))]
+            longest = max((getattr(meta, "max_length", 0) or 0 for meta in metadata), default=0)
+            return ("text" if 0 < longest <= 200 else "textarea"), ()  # optional free text (`Text | None`) or an identifier
     if origin is tuple and args and args[0] is ItemKind:
         return "kinds", tuple((kind.value, ITEM_KIND_LABELS.get(kind.value, kind.value)) for kind in ItemKind)
     if _is_datetime(annotation):
@@ -137,11 +174,16 @@ def _form(kind: FactKind, draft: type[BaseModel]) -> KindForm:
     label, description = KIND_TEXT.get(kind.value, (kind.value, ""))
     names = [name for name in draft.model_fields if name not in _VALIDITY] + [n for n in _VALIDITY if n in draft.model_fields]
     fields = []
+    required = REQUIRED.get(kind.value, frozenset())
     for name in names:
         info = draft.model_fields[name]
         widget, options = _widget(name, info)
-        fields.append(FormField(name, FIELD_LABELS.get(name, name), widget, info.is_required(), options))
-    return KindForm(kind.value, label, description, tuple(fields), draft)
+        text = FIELD_LABELS.get(name, name)
+        if name in required:
+            text = text.replace(", valgfritt", "")
+        fields.append(FormField(name, text, widget, info.is_required() or name in required, options))
+    writable = getattr(FACT_KINDS.get(kind), "writer", "clinician") == "clinician"
+    return KindForm(kind.value, label, description, tuple(fields), draft, writable)
 
 
 def kind_forms() -> list[KindForm]:
@@ -191,7 +233,15 @@ def parse_form(form: KindForm, values: Mapping[str, Any]) -> BaseModel:
                 target, ident = get(f"{name}.type"), get(f"{name}.id")
                 if target not in SCOPE_LABELS or not ident:
                     raise ValueError("velg hva det gjelder og skriv inn id-en")
-                data[name] = {target: ident}
+                scope: dict[str, Any] = {target: ident}
+                system = get(f"{name}.system")
+                if system and system != LOCAL_SYSTEM:
+                    scope["system"] = system
+                getlist = getattr(values, "getlist", None)
+                kinds = list(getlist(f"{name}.kinds")) if getlist else list(values.get(f"{name}.kinds") or [])
+                if kinds:
+                    scope["kinds"] = kinds
+                data[name] = scope
             elif field.widget == "parties":
                 chosen = get(f"{name}.other") or get(name)
                 if chosen:
@@ -202,6 +252,12 @@ def parse_form(form: KindForm, values: Mapping[str, Any]) -> BaseModel:
                     data[name] = chosen
             elif field.widget == "bool":
                 data[name] = get(name) == "true"
+            elif field.widget == "tristate":
+                answer = get(name)
+                if answer not in ("", "true", "false"):
+                    raise ValueError("velg ikke vurdert, ja eller nei")
+                if answer:
+                    data[name] = answer == "true"
             elif field.widget == "kinds":
                 getlist = getattr(values, "getlist", None)
                 data[name] = list(getlist(name)) if getlist else list(values.get(name) or [])
@@ -221,5 +277,6 @@ def parse_form(form: KindForm, values: Mapping[str, Any]) -> BaseModel:
         found = []
         for problem in error.errors():
             where = problem["loc"][0] if problem["loc"] else ""
-            found.append((labels.get(str(where), str(where) or "skjema"), problem["msg"]))
+            message = next((text for start, text in MESSAGES.items() if start in problem["msg"]), problem["msg"])
+            found.append((labels.get(str(where), str(where) or "Skjemaet"), message))
         raise FormError(found) from None

@@ -30,10 +30,15 @@ def load_demo(store: FactStore) -> Any:
     return demo
 
 
+def _plain(value: Any) -> Any:
+    # Items carry `{system, value}` references now: a request body shows them as the API reads them.
+    return value.model_dump(mode="json", exclude_defaults=True)
+
+
 def _curl(base: str, token: str, body: dict[str, Any], path: str = "/v1/decisions") -> str:
     return (
         f"curl -s -X POST {base}{path} -H {shlex.quote('Authorization: Bearer ' + token)} "
-        f"-H 'Content-Type: application/json' -d {shlex.quote(json.dumps(body, ensure_ascii=False))}"
+        f"-H 'Content-Type: application/json' -d {shlex.quote(json.dumps(body, ensure_ascii=False, default=_plain))}"
     )
 
 

@@ -68,9 +68,9 @@ def _with_access_log(capture: LogCapture):  # noqa: ANN202 - an ASGI callable
                 path = get_path_with_query_string(scope)
                 capture.urls.append(path)
                 # uvicorn writes its access line when the response starts.
-                access.info(
-                    '%s - "%s %s HTTP/%s" %d', get_client_addr(scope), scope["method"], path, scope["http_version"], status["code"]
-                )
+                client = scope.get("client")  # some test transports give no client or a string port
+                address = f"{client[0]}:{client[1]}" if client else "-"
+                access.info('%s - "%s %s HTTP/%s" %d', address, scope["method"], path, scope["http_version"], status["code"])
             await send(message)
 
         await original(self, scope, receive, sending)
@@ -88,6 +88,10 @@ def no_person_number_in_urls_or_logs(monkeypatch: pytest.MonkeyPatch) -> Iterato
     level = root.level
     root.addHandler(capture)
     root.setLevel(logging.INFO)
+    # Another test (or the service's logging setup) may have quieted uvicorn's access logger.
+    access = logging.getLogger("uvicorn.access")
+    monkeypatch.setattr(access, "disabled", False)
+    monkeypatch.setattr(access, "propagate", True)
     _, call = _with_access_log(capture)
     monkeypatch.setattr(Starlette, "__call__", call)
     try:

@@ -93,7 +93,7 @@ def test_other_children_are_answered_while_the_largest_batches_run(tmp_path, ser
     busy, other = Family(now, serial=1), Family(now, serial=2)
     for family in (busy, other):
         body = {"holders": [{"id": family.mother, "responsibility": "felles"}], "retrieved_at": now.isoformat()}
-        assert httpx.put(f"{server.base}/v1/children/{family.child}/representation", json=body, headers=headers).status_code == 200
+        assert httpx.put(f"{server.base}/v1/representation", json={"child": family.child} | body, headers=headers).status_code == 200
     largest = {"requester": busy.mother, "child": busy.child, "items": [item(f"d-{n}", pathway=f"pw-{n % 9}") for n in range(10_000)]}
     stop = threading.Event()
     batches = []

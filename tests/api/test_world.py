@@ -98,7 +98,8 @@ def test_sharing_needs_the_adolescent_s_own_token(client, token, teen):
     assert client.post("/v1/sharing-grants", json=body, headers=token("sharing:write")).status_code == 403  # no pid
     assert client.post("/v1/sharing-grants", json=body, headers=token("sharing:write", pid=MOTHER)).status_code == 403
     assert client.post("/v1/sharing-grants", json=body, headers=token("facts:write", hpr="1234567", org=ORG)).status_code == 403
-    assert client.post("/v1/sharing-grants", json=body, headers=token("sharing:write", pid="12345")).status_code == 403
+    # A `pid` that is no national id at all is a malformed token: 401, like any other bad claim.
+    assert client.post("/v1/sharing-grants", json=body, headers=token("sharing:write", pid="12345")).status_code == 401
 
 
 def test_sharing_is_refused_outside_16_17_and_with_anyone_but_a_holder(client, token, store, teen):

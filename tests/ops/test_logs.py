@@ -50,7 +50,7 @@ def test_the_access_line_has_the_route_template_status_duration_and_ids(client, 
     log_format, lines = captured
     body = {"requester": family.mother, "child": family.child, "item": item(), "at": now.isoformat()}
     answer = client.post("/v1/decisions", json=body, headers={**token("decisions"), "X-Request-ID": "req-42"})
-    client.get(f"/v1/children/{family.child}/exemptions?limit=5", headers=token("facts:read"))
+    client.get(f"/v1/exemptions/ex-{family.child}?limit=5", headers=token("facts:read"))
     decision_id = answer.json()["decision_id"]
     access = [line for line in lines if "access_policy.access" in line]
     assert len(access) == 2
@@ -59,11 +59,11 @@ def test_the_access_line_has_the_route_template_status_duration_and_ids(client, 
         assert first["route"] == "/v1/decisions" and first["method"] == "POST" and first["status"] == 200
         assert first["request_id"] == "req-42" and first["decision_id"] == decision_id
         assert isinstance(first["duration_ms"], float) and first["level"] == "INFO" and first["time"]
-        assert second["route"] == "/v1/children/{child}/exemptions" and "decision_id" not in second
+        assert second["route"] == "/v1/exemptions/{fact_id}" and "decision_id" not in second
     else:
         assert access[0].split(" INFO access_policy.access ")[1].startswith("POST /v1/decisions 200 ")
         assert f"[request=req-42 decision={decision_id}]" in access[0]
-        assert "GET /v1/children/{child}/exemptions 200" in access[1]
+        assert "GET /v1/exemptions/{fact_id} 404" in access[1]
     assert all(family.child not in line and "limit=5" not in line for line in lines)
 
 

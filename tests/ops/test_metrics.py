@@ -55,12 +55,13 @@ def test_decisions_are_counted_by_rule_and_effect(client, token, family, now):
 
 def test_latency_is_labelled_by_route_template_never_the_raw_path(client, token, family):
     reader = token("metrics")
-    client.get(f"/v1/children/{family.child}/exemptions", headers=token("facts:read"))
+    client.get(f"/v1/exemptions/ex-{family.child}", headers=token("facts:read"))
+    client.get(f"/v1/children/{family.child}/exemptions", headers=token("facts:read"))  # removed: unmatched
     client.get(f"/nothing/{family.child}")
     response = client.get("/metrics", headers=reader)
     assert family.child not in response.text
     samples = _samples(client, reader)
-    assert _value(samples, "access_policy_http_request_duration_seconds_count", method="GET", route="/v1/children/{child}/exemptions") >= 1
+    assert _value(samples, "access_policy_http_request_duration_seconds_count", method="GET", route="/v1/exemptions/{fact_id}") >= 1
     assert _value(samples, "access_policy_http_requests_total", method="GET", route="unmatched", status="404") >= 1
 
 

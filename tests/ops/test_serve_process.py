@@ -39,10 +39,11 @@ STOPPED = (0, -signal.SIGTERM)
 
 
 def _demo_calls(server: Server) -> list[str]:
-    """Run the demo's printed curls (a permit and an exemption's deny) through httpx; their request ids."""
+    """Run the demo's printed decision curls (a permit and an exemption's deny) through httpx; their request ids."""
     text = server.out.read_text()
     token = re.search(r"Bearer ([\w.-]+)", text).group(1)
-    bodies = re.findall(r"-d '(\{.*?\})'", text)
+    # The demo also prints an AuthZEN curl; these are the decision curls only.
+    bodies = re.findall(r"POST \S+/v1/decisions .*?-d '(\{.*?\})'", text)
     assert bodies, text
     ids = []
     for number, body in enumerate(bodies):
@@ -63,7 +64,8 @@ def test_json_logs_carry_ids_and_never_casbin_lines_or_person_numbers(tmp_path):
     try:
         server.wait_ready()
         decision_ids = _demo_calls(server)
-        httpx.get(f"{server.base}/v1/children/22901850023/exemptions")  # a person number in a path
+        httpx.get(f"{server.base}/v1/exemptions/ex-1")  # a route with a template, no token
+        httpx.get(f"{server.base}/v1/children/22901850023/exemptions")  # a person number in a removed path
     finally:
         assert server.stop() in STOPPED
     lines = [line for line in server.err.read_text().splitlines() if line.strip()]
@@ -74,7 +76,8 @@ def test_json_logs_carry_ids_and_never_casbin_lines_or_person_numbers(tmp_path):
     decided = [r for r in access if r["route"] == "/v1/decisions"]
     assert [r["decision_id"] for r in decided] == decision_ids
     assert [r["request_id"] for r in decided] == [f"demo-{n}" for n in range(len(decision_ids))]
-    assert any(r["route"] == "/v1/children/{child}/exemptions" and r["status"] == 401 for r in access)
+    assert any(r["route"] == "/v1/exemptions/{fact_id}" and r["status"] == 401 for r in access)
+    assert any(r["route"] == "unmatched" and r["status"] == 404 for r in access)
     assert any(r["logger"].startswith("uvicorn") for r in records)
 
 

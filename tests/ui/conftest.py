@@ -41,6 +41,7 @@ class Demo:
     child: str
     mother: str
     father: str
+    berg: dict[str, str]  # the 13-year-old's family: grey-zone flows
 
 
 def _free_port() -> int:
@@ -72,15 +73,18 @@ def service() -> Iterator[Demo]:
         else:
             raise AssertionError("the service did not answer within 60 s")
         # The demo printout names the families: "  Hansen: … (child N, mother N, father N)".
-        while True:
+        families: dict[str, dict[str, str]] = {}
+        while not {"Hansen", "Berg"} <= set(families):
             line = process.stdout.readline()
             lines.append(line)
-            found = re.search(r"Hansen: .*\(child (\d{11}), mother (\d{11}), father (\d{11})\)", line)
+            found = re.search(r"^\s+(\w+): .*\(([^()]*)\)\s*$", line)
             if found:
-                break
+                # Roles and numbers as printed, "role N, role N": a family has more roles than child and parents.
+                families[found.group(1)] = dict(part.rsplit(" ", 1) for part in found.group(2).split(", "))
             if not line:
-                raise AssertionError("no Hansen family in the demo printout:\n" + "".join(lines))
-        yield Demo(base, *found.groups())
+                raise AssertionError("no Hansen and Berg families in the demo printout:\n" + "".join(lines))
+        people = families["Hansen"]
+        yield Demo(base, people["child"], people["mother"], people["father"], families["Berg"])
     finally:
         process.terminate()
         try:

@@ -29,23 +29,24 @@ def _login(driver, service: Demo) -> None:
     assert "/ui/" in driver.current_url and "Logget inn" in driver.find_element(By.CSS_SELECTOR, ".notice").text
 
 
-def _open_child(driver, service: Demo) -> None:
+def _open_child(driver, service: Demo, child: str | None = None) -> None:
+    child = child or service.child
     driver.get(service.base + "/ui/")
     field = driver.find_element(By.ID, "child")
-    field.send_keys(service.child)
+    field.send_keys(child)
     field.send_keys(Keys.ENTER)
     assert driver.current_url.endswith("/ui/child")
     # The number travels in the form body, never in the address.
-    assert service.child not in driver.current_url
+    assert child not in driver.current_url
 
 
-def _preview(driver, service: Demo) -> dict[str, object]:
+def _preview(driver, service: Demo, first: str | None = None, second: str | None = None, items_list=ITEMS) -> dict[str, object]:
     driver.get(service.base + "/ui/preview")
-    Select(driver.find_element(By.ID, "requester_a")).select_by_value(service.mother)
-    Select(driver.find_element(By.ID, "requester_b")).select_by_value(service.father)
+    Select(driver.find_element(By.ID, "requester_a")).select_by_value(first or service.mother)
+    Select(driver.find_element(By.ID, "requester_b")).select_by_value(second or service.father)
     items = driver.find_element(By.ID, "items")
     items.clear()
-    items.send_keys(json.dumps(ITEMS))
+    items.send_keys(json.dumps(items_list))
     driver.find_element(By.ID, "preview-submit").click()
     views = {}
     for section in driver.find_elements(By.CSS_SELECTOR, "section[data-requester]"):
@@ -125,3 +126,59 @@ def test_forms_need_the_csrf_token(service: Demo) -> None:
         assert error.code == 403
     else:
         raise AssertionError("a login without a CSRF token was accepted")
+
+
+def _signed_in(driver, service: Demo) -> None:
+    driver.get(service.base + "/ui/")
+    if "/ui/login" in driver.current_url:
+        _login(driver, service)
+
+
+def test_grey_zone_wish_only_hides_from_parents_and_gives_no_own_access(browser, service: Demo) -> None:
+    """A 13-year-old's wish alone: the parents see nothing of the pathway; the child has no own access (competence not assessed)."""
+    driver = browser
+    berg = service.berg
+    _signed_in(driver, service)
+    _open_child(driver, service, berg["child"])
+    driver.find_element(By.XPATH, "//summary[contains(., 'Nytt: gråsonevurdering')]").click()
+    form = driver.find_element(By.ID, "form-assessments")
+    Select(form.find_element(By.NAME, "scope.type")).select_by_value("pathway")
+    form.find_element(By.NAME, "scope.id").send_keys("UI-HS")
+    # Radios, not a checkbox: "not assessed" is chosen until the clinician answers.
+    assert form.find_element(By.ID, "assessments-adolescent_can_consent-none").is_selected()
+    form.find_element(By.ID, "assessments-parents_informed-false").click()
+    screenshot(driver, "create-assessment")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    notice = driver.find_element(By.CSS_SELECTOR, ".notice").text
+    assert "er lagret" in notice, notice
+    assert_accessible(driver, "child-grey-zone")
+
+    items = [{"id": "UI-H1", "kind": "note", "pathway": "UI-HS"}, {"id": "UI-A2", "kind": "appointment"}]
+    views = _preview(driver, service, berg["mother"], berg["child"], items)
+    mother_shown, mother_hidden = views[berg["mother"]]
+    assert mother_shown == ["UI-A2"] and "adolescent-wish" in mother_hidden["UI-H1"]
+    child_shown, child_hidden = views[berg["child"]]
+    assert "UI-H1" not in child_shown and "UI-H1" in child_hidden
+    assert_accessible(driver, "preview-grey-zone")
+    screenshot(driver, "preview-grey-zone")
+
+
+def test_a_care_order_suspends_the_parents(browser, service: Demo) -> None:
+    """The child welfare service takes over care: both parents lose digital access."""
+    driver = browser
+    _signed_in(driver, service)
+    _open_child(driver, service)
+    driver.find_element(By.XPATH, "//summary[contains(., 'Nytt: omsorgsovertakelse')]").click()
+    form = driver.find_element(By.ID, "form-care-orders")
+    form.find_element(By.NAME, "organisation").send_keys("974589028")
+    form.find_element(By.NAME, "reference").send_keys("BV-UI-1")
+    start = form.find_element(By.NAME, "valid_from")
+    driver.execute_script("arguments[0].value = arguments[1]", start, "2026-01-05T08:00")
+    screenshot(driver, "create-care-order")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    notice = driver.find_element(By.CSS_SELECTOR, ".notice").text
+    assert "er lagret" in notice, notice
+    views = _preview(driver, service)
+    for parent in (service.mother, service.father):
+        shown, hidden = views[parent]
+        assert shown == [] and "care-order" in hidden["UI-A1"], (parent, hidden)

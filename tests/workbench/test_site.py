@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from access_policy.cli import app
-from access_policy.policy import load_policy
+from access_policy.policy import DIMENSIONS, load_policy
 from access_policy.workbench.matrix import AGES, REQUESTERS, SITUATIONS, matrix_svg
 from access_policy.workbench.site import helsenorge_policy_dir
 
@@ -33,7 +33,7 @@ def test_index_lists_every_rule_with_texts_scenarios_and_counts(site: Path, nati
     passed = re.search(r"(\d+) av (\d+) består", index)
     assert passed and passed.group(1) == passed.group(2) and int(passed.group(2)) >= 100
     section = index[index.index('id="rule-exemption"'):index.index('id="rule-necessary-information"')]
-    assert "Ett dokument holdes tilbake fra alle foreldre" in section and "✓ består" in section
+    assert "Ett dokument holdes tilbake overfor alle foreldre" in section and "✓ består" in section
     assert '<span class="kw">Gitt</span>' in section
 
 
@@ -59,5 +59,7 @@ def test_diff_page_against_helsenorge(site: Path) -> None:
 
 def test_helsenorge_policy_loads_and_cuts_at_12() -> None:
     policy = load_policy(helsenorge_policy_dir())
-    request = ("person", "current", "none", "holder", "12-15", "no", "no", "none", "none")
+    neutral = {name: values[0] for name, values in DIMENSIONS.items()}
+    request = tuple({**neutral, "requester": "person", "age": "12-15"}.values())
     assert policy.evaluate(request).rule == "child-12-or-older"
+    assert policy.evaluate(tuple({**neutral, "requester": "person", "age": "0-11"}.values())).rule == "under-12"
