@@ -62,12 +62,34 @@ FAIL_CLOSED = Counter(
     ["reason"],
     namespace=_NAMESPACE,
 )
+FACT_CACHE = Counter(
+    "fact_cache_lookups", "Reads of a child's facts for a decision, by outcome: `hit` (the cached facts were current) "
+    "or `miss` (read from the store).", ["outcome"], namespace=_NAMESPACE,
+)
+TOKEN_CACHE = Counter(
+    "token_cache_lookups", "Bearer tokens looked up among those already verified, by outcome: `hit` or `miss`.",
+    ["outcome"], namespace=_NAMESPACE,
+)
 TOKEN_REJECTIONS = Counter(
     "token_rejections", "Requests refused for their token, by reason.", ["reason"], namespace=_NAMESPACE
 )
 
 
 # -- hooks called by the rest of the package
+
+_FACT_CACHE = {outcome: FACT_CACHE.labels(outcome) for outcome in ("hit", "miss")}
+_TOKEN_CACHE = {outcome: TOKEN_CACHE.labels(outcome) for outcome in ("hit", "miss")}
+
+
+def fact_cache(outcome: str) -> None:
+    """Count one lookup of the fact cache: `hit` or `miss`."""
+    _FACT_CACHE[outcome].inc()
+
+
+def token_cache(outcome: str) -> None:
+    """Count one lookup of the verified-token cache: `hit` or `miss`."""
+    _TOKEN_CACHE[outcome].inc()
+
 
 def decided(decisions: Iterable[Any]) -> None:
     """Count decided items by rule and effect (a batch's alike decisions are counted together)."""

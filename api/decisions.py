@@ -137,9 +137,10 @@ def _unavailable(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
     responses={**problem_responses(401, 403, 413, 422), **_unavailable(DecisionUnavailable)},
     openapi_extra={"requestBody": {"content": {"application/json": {"examples": _examples("decision")}}}},
 )
-def decide(body: DecisionRequest, caller: DecisionCaller, service: DecisionsDep) -> Response:
+async def decide(body: DecisionRequest, caller: DecisionCaller, service: DecisionsDep) -> Response:
     """May the requester see this item now? Recorded in the decision log."""
-    outcome = service.decide(caller, body.requester, body.child, [body.item], body.at)
+    # Short work: decided on the event loop, the log entry awaited without holding a thread.
+    outcome = await service.decide_async(caller, body.requester, body.child, [body.item], body.at)
     return _answer(outcome, decision_body(outcome))
 
 

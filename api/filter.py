@@ -128,9 +128,10 @@ def filter_body(outcome: FilterOutcome, forms: list[str]) -> dict[str, Any]:
     responses={**problem_responses(401, 403, 413, 422),
                503: {"model": FilterUnavailable, "description": "Fail closed: nothing shown", "content": {PROBLEM_MEDIA_TYPE: {}}}},
 )
-def timeline_filter(body: FilterRequest, caller: FilterCaller, service: DecisionsDep) -> Response:
+async def timeline_filter(body: FilterRequest, caller: FilterCaller, service: DecisionsDep) -> Response:
     """All, none, or the condition an item must meet, with `valid_until`; recorded in the decision log."""
-    outcome = service.filter(caller, body.requester, body.child, body.at)
+    # Like a single decision: compiled on the event loop, the log entry awaited without a thread.
+    outcome = await service.filter_async(caller, body.requester, body.child, body.at)
     content = filter_body(outcome, list(dict.fromkeys(body.forms)))
     headers = {"Cache-Control": "no-store"}
     if outcome.available:

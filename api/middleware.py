@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Callable
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from access_policy.service.logs import new_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -37,7 +38,7 @@ class ResponseHeaders:
             await self.app(scope, receive, send)
             return
         state = scope.setdefault("state", {})
-        rid = state.get("request_id") or uuid.uuid4().hex
+        rid = state.get("request_id") or new_request_id()
         state["request_id"] = rid
 
         async def send_with_headers(message: Message) -> None:

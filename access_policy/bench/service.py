@@ -26,6 +26,9 @@ from access_policy.bench.timeline import Timeline
 from access_policy.bench.timing import Measurement
 
 SERVICE = "5 service"
+_PATHS = {"single": "/v1/decisions", "batch": "/v1/decisions/batch", "filter": "/v1/decisions/filter",
+          "authzen": "/access/v1/evaluation"}
+_KIND_LABELS = {"single": "single decisions", "filter": "timeline filters", "authzen": "AuthZEN single evaluations"}
 MEMORY = "6 memory"
 
 
@@ -33,18 +36,24 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-c", "from access_policy.cli import main; main()", *args]
 
 
-def _bodies(work: Path, pairs: list[Pair], timeline: Timeline) -> tuple[Path, Path]:
+def _bodies(work: Path, pairs: list[Pair], timeline: Timeline) -> dict[str, Path]:
+    """Request bodies, one per line: single decisions, the timeline batch, the timeline filter and
+    AuthZEN single evaluations (the same requesters, children and items as the single decisions)."""
     at = timeline.at.isoformat()
-    single = work / "single.jsonl"
-    with single.open("w") as out:
+    paths = {kind: work / f"{kind}.jsonl" for kind in ("single", "batch", "filter", "authzen")}
+    with paths["single"].open("w") as single, paths["filter"].open("w") as filter_, paths["authzen"].open("w") as authzen:
         for n, pair in enumerate(pairs):
-            item = timeline.items[n % len(timeline.items)]
-            body = {"requester": pair.requester, "child": pair.child, "item": _item(item), "at": at}
-            out.write(json.dumps(body) + "\n")
-    batch = work / "batch.jsonl"
+            item = _item(timeline.items[n % len(timeline.items)])
+            single.write(json.dumps({"requester": pair.requester, "child": pair.child, "item": item, "at": at}) + "\n")
+            filter_.write(json.dumps({"requester": pair.requester, "child": pair.child, "at": at}) + "\n")
+            properties = {"child": pair.child, **{k: v for k, v in item.items() if k not in ("id", "kind")}}
+            authzen.write(json.dumps({
+                "subject": {"type": "person", "id": pair.requester}, "action": {"name": "can_read"},
+                "resource": {"type": item["kind"], "id": item["id"], "properties": properties}, "context": {"time": at},
+            }) + "\n")
     body = {"requester": timeline.requester, "child": timeline.child, "items": [_item(i) for i in timeline.items], "at": at}
-    batch.write_text(json.dumps(body) + "\n")
-    return single, batch
+    paths["batch"].write_text(json.dumps(body) + "\n")
+    return paths
 
 
 def _item(item) -> dict:
@@ -67,7 +76,8 @@ def _load(url: str, bodies: Path, token: str | None, *, concurrency: int, second
 def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, work: Path, results: Results, progress=print,
         profile_dir: Path | None = None) -> None:
     """Load the service and the bare endpoint with one worker and with two; then record memory."""
-    single, batch = _bodies(work, pairs, timeline)
+    bodies = _bodies(work, pairs, timeline)
+    single, batch = bodies["single"], bodies["batch"]
     token = subprocess.run(_cli("token", "--data-dir", str(data_dir), "--scope", "decisions", "--ttl", "7200"),
                            capture_output=True, text=True, timeout=60)
     if token.returncode != 0:
@@ -93,15 +103,17 @@ def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, w
                 if target == "service" and workers == 1 and config.memory:
                     answered += _load(f"{base}/v1/decisions", single, bearer, concurrency=8, seconds=300, requests=config.memory_warmup)["ok"]
                     _memory(process.pid, answered, results, progress)
-                for kind, bodies, per_request, concurrency in (
+                for kind, path, per_request, concurrency in (
                     ("single", single, 1, config.service_concurrency),
                     ("batch", batch, items, 4),
+                    *(((kind, bodies[kind], 1, config.service_concurrency) for kind in ("filter", "authzen"))
+                      if target == "service" and workers == 1 else ()),
                 ):
-                    requests = config.service_requests if kind == "single" else max(10, config.service_requests // 10)
+                    requests = config.service_requests if kind != "batch" else max(10, config.service_requests // 10)
                     spy = None
                     if profile_dir is not None and target == "service":
                         spy = profiling.start(process.pid, config.service_seconds, profile_dir / f"service-{workers}-{kind}.txt")
-                    outcome = _load(f"{base}/v1/decisions" + ("/batch" if kind == "batch" else ""), bodies, bearer,
+                    outcome = _load(base + _PATHS[kind], path, bearer,
                                     concurrency=concurrency, seconds=config.service_seconds, requests=requests,
                                     window=config.service_window)
                     _record(results, target, workers, kind, per_request, outcome, progress)
@@ -113,6 +125,9 @@ def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, w
                     answered += outcome["ok"] * per_request
                 if target == "service" and workers == 1 and not config.memory:
                     _memory(process.pid, answered, results, progress)
+    for kind in ("filter", "authzen"):
+        results.ratio(f"{kind}-over-single", f"service, {_KIND_LABELS[kind]} / single decisions, requests/s (1 worker)",
+                      f"service.1.{kind}.rps", "service.1.single.rps")
     for workers in (1, 2):
         for kind in ("single", "batch"):
             results.ratio(f"service-over-bare.{workers}.{kind}", f"service / bare endpoint, {kind}, {workers} worker(s), requests/s",
@@ -139,7 +154,7 @@ def _warm(base: str, single: Path, bearer: str, config: Config) -> None:
 def _record(results: Results, target: str, workers: int, kind: str, per_request: int, outcome: dict, progress) -> None:
     key = f"{target}.{workers}.{kind}"
     name = "service" if target == "service" else "bare endpoint"
-    label = f"{name}, {workers} worker{'s' if workers > 1 else ''}, {'single decisions' if kind == 'single' else f'{per_request:,}-item batches'}"
+    label = f"{name}, {workers} worker{'s' if workers > 1 else ''}, {_KIND_LABELS.get(kind) or f'{per_request:,}-item batches'}"
     windows = outcome["window_requests_per_s"] or [outcome["requests_per_s"]]
     note = (f"{outcome['ok']:,} answered in {outcome['seconds']:.1f} s; p50 {outcome['p50_ms']:.1f} ms, p99 {outcome['p99_ms']:.1f} ms; "
             f"load generator used {outcome['generator_cpu_share']:.0%} of a core")

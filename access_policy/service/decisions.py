@@ -21,6 +21,8 @@ from access_policy.filter import Filter, compile_filter
 from access_policy.policy import Policy
 from access_policy.service import logs
 from access_policy.service.disclosure import disclose, explains
+from access_policy.service.fact_cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
+from access_policy.service.fact_cache import FactCache
 from access_policy.service.tokens import Caller
 from access_policy.store.interface import FactStore
 
@@ -58,17 +60,46 @@ def _fail_closed(policy: Policy, code: str) -> Decision:
 class DecisionService:
     """Answers decision requests over a store and a loaded policy, and records each in the decision log."""
 
-    def __init__(self, store: FactStore, policy: Policy, clock: Clock = utc_now):
+    def __init__(self, store: FactStore, policy: Policy, clock: Clock = utc_now, *, fact_cache_size: int = DEFAULT_CACHE_SIZE):
         self.store = store
         self.policy = policy
         self.clock = clock
+        self.facts = FactCache(store, fact_cache_size)
 
     def decide(
         self, caller: Caller, requester: str, child: str, items: Sequence[Item], at: datetime.datetime | None
     ) -> DecisionOutcome:
         """Decide every item for one requester and child (one read of the child's facts), log it,
         and redact each decision to what the caller may see (`disclosure.disclose`)."""
-        outcome = self._decide(caller, requester, child, items, at)
+        outcome, entry, strict = self._unlogged(caller, requester, child, items, at)
+        try:
+            with observe.span("decision_log.write"):
+                self.store.append_audit(outcome.decision_id, child, entry)
+        except Exception as error:  # noqa: BLE001 - an unlogged decision must not be a permit
+            return self._redacted(self._not_logged(outcome, error, strict), caller)
+        observe.decided(outcome.decisions)
+        return self._redacted(outcome, caller)
+
+    async def decide_async(
+        self, caller: Caller, requester: str, child: str, items: Sequence[Item], at: datetime.datetime | None
+    ) -> DecisionOutcome:
+        """As `decide`, on the event loop for short work: the facts' version check (and a read on a
+        cache miss) runs inline, and the decision-log entry is awaited without holding a thread."""
+        outcome, entry, strict = self._unlogged(caller, requester, child, items, at)
+        append = getattr(self.store, "append_audit_async", None)
+        try:
+            with observe.span("decision_log.write"):
+                if append is not None:
+                    await append(outcome.decision_id, child, entry)
+                else:
+                    self.store.append_audit(outcome.decision_id, child, entry)
+        except Exception as error:  # noqa: BLE001 - an unlogged decision must not be a permit
+            return self._redacted(self._not_logged(outcome, error, strict), caller)
+        observe.decided(outcome.decisions)
+        return self._redacted(outcome, caller)
+
+    def _redacted(self, outcome: DecisionOutcome, caller: Caller) -> DecisionOutcome:
+        """Each decision as the caller may see it (the log keeps the whole decision)."""
         if explains(caller):
             return outcome
         # The engine shares one Decision between items that decide alike: redact each once.
@@ -81,9 +112,14 @@ class DecisionService:
             decisions.append(shown)
         return replace(outcome, decisions=decisions)
 
-    def _decide(
+    def _unlogged(
         self, caller: Caller, requester: str, child: str, items: Sequence[Item], at: datetime.datetime | None
-    ) -> DecisionOutcome:
+    ) -> tuple[DecisionOutcome, dict[str, Any], bool]:
+        """The outcome and its log entry before logging, and whether a failed log write must turn it into a deny.
+
+        Not strict only when the outcome is already a fail-closed deny for a store that cannot
+        be read: it is returned as such whether or not its entry can be written.
+        """
         decision_id = str(uuid.uuid4())
         logs.note_decision(decision_id)
         now = self.clock()
@@ -92,14 +128,14 @@ class DecisionService:
         try:
             # Only facts that can be active at `at`: a decision's cost follows them, not the history.
             with observe.span("facts.read"):
-                facts = self.store.child_facts(child, active_at=at)
+                facts = self.facts.child_facts(child, active_at=at)
         except InconsistentFactsError as error:
             # Stored facts that contradict each other stay wrong on retry: a definite, logged deny.
             log.error("facts of a child are inconsistent; denying: %s", error)
             observe.fail_closed(INCONSISTENT_FACTS)
             denial = _fail_closed(policy, INCONSISTENT_FACTS)
             outcome = DecisionOutcome(decision_id, [denial] * len(items), items, policy.version, True)
-            return self._logged(outcome, caller, requester, child, at, now, None)
+            return outcome, audit_entry(outcome, caller, requester, child, at, now), True
         except Exception as error:  # noqa: BLE001 - fail closed: whatever the store did, deny
             if isinstance(error, StoreUnavailableError):
                 log.warning("facts for a decision could not be read; denying: %s", error)
@@ -109,12 +145,29 @@ class DecisionService:
             observe.fail_closed(STORE_UNAVAILABLE)
             denial = _fail_closed(policy, STORE_UNAVAILABLE)
             outcome = DecisionOutcome(decision_id, [denial] * len(items), items, policy.version, False, STORE_UNAVAILABLE)
-            self._try_log(outcome, caller, requester, child, at, now)
-            return outcome
+            return outcome, audit_entry(outcome, caller, requester, child, at, now), False
         with observe.span("engine.decide", items=len(items)):
             decisions = decide_many(policy, facts, requester, items, at)
         outcome = DecisionOutcome(decision_id, decisions, items, policy.version, True)
-        return self._logged(outcome, caller, requester, child, at, now, facts.version)
+        return outcome, audit_entry(outcome, caller, requester, child, at, now, facts_version=facts.version), True
+
+    def _not_logged(self, outcome: DecisionOutcome, error: Exception, strict: bool) -> DecisionOutcome:
+        """The answer when the decision-log entry could not be written: a deny for every item."""
+        if not strict:
+            # Already a fail-closed deny for an unreadable store: it is a deny either way.
+            log.warning("fail-closed decision %s could not be logged either", outcome.decision_id)
+            observe.decided(outcome.decisions)
+            return outcome
+        log.error("decision %s could not be logged; denying: %s", outcome.decision_id, error)
+        observe.store_error("decision_log_write")
+        observe.fail_closed(DECISION_LOG_UNAVAILABLE)
+        denial = _fail_closed(self.policy, DECISION_LOG_UNAVAILABLE)
+        outcome = DecisionOutcome(
+            outcome.decision_id, [denial] * len(outcome.items), outcome.items, outcome.policy_version, False,
+            DECISION_LOG_UNAVAILABLE,
+        )
+        observe.decided(outcome.decisions)
+        return outcome
 
     def filter(self, caller: Caller, requester: str, child: str, at: datetime.datetime | None) -> FilterOutcome:
         """The timeline filter for one requester and child (one read of the facts), logged like a decision.
@@ -122,6 +175,30 @@ class DecisionService:
         Fail closed as `decide`: facts that cannot be read, or a log entry that cannot be written,
         give the filter "none" (and `available` false, so the edge answers 503).
         """
+        outcome, entry, strict, nothing = self._filter_unlogged(caller, requester, child, at)
+        try:
+            self.store.append_audit(outcome.decision_id, child, entry)
+        except Exception as error:  # noqa: BLE001 - an unlogged filter must not show anything
+            return self._filter_not_logged(outcome, error, strict, nothing)
+        return outcome
+
+    async def filter_async(self, caller: Caller, requester: str, child: str, at: datetime.datetime | None) -> FilterOutcome:
+        """As `filter`, on the event loop: the log entry awaited without holding a thread."""
+        outcome, entry, strict, nothing = self._filter_unlogged(caller, requester, child, at)
+        append = getattr(self.store, "append_audit_async", None)
+        try:
+            if append is not None:
+                await append(outcome.decision_id, child, entry)
+            else:
+                self.store.append_audit(outcome.decision_id, child, entry)
+        except Exception as error:  # noqa: BLE001 - an unlogged filter must not show anything
+            return self._filter_not_logged(outcome, error, strict, nothing)
+        return outcome
+
+    def _filter_unlogged(
+        self, caller: Caller, requester: str, child: str, at: datetime.datetime | None
+    ) -> tuple[FilterOutcome, dict[str, Any], bool, Filter]:
+        """The filter and its log entry before logging; strict unless it is already "none" for an unreadable store."""
         decision_id = str(uuid.uuid4())
         now = self.clock()
         at = at or now
@@ -129,7 +206,7 @@ class DecisionService:
         nothing = Filter("none", None, at, None, policy.version)
         facts_version = None
         try:
-            facts = self.store.child_facts(child)
+            facts = self.facts.child_facts(child)
         except InconsistentFactsError as error:
             log.error("facts of a child are inconsistent; filter shows nothing: %s", error)
             outcome = FilterOutcome(decision_id, nothing, True, rule=INCONSISTENT_FACTS)
@@ -139,64 +216,19 @@ class DecisionService:
             else:
                 log.exception("reading facts for a filter failed unexpectedly; showing nothing")
             outcome = FilterOutcome(decision_id, nothing, False, STORE_UNAVAILABLE, rule=STORE_UNAVAILABLE)
-            try:
-                self.store.append_audit(decision_id, child, filter_audit_entry(outcome, caller, requester, child, at, now))
-            except Exception:  # noqa: BLE001 - the store is already known to be failing
-                log.warning("fail-closed filter %s could not be logged either", decision_id)
-            return outcome
+            return outcome, filter_audit_entry(outcome, caller, requester, child, at, now), False, nothing
         else:
             outcome = FilterOutcome(decision_id, compile_filter(policy, facts, requester, at), True)
             facts_version = facts.version if facts is not None else None
-        entry = filter_audit_entry(outcome, caller, requester, child, at, now, facts_version=facts_version)
-        try:
-            self.store.append_audit(decision_id, child, entry)
-        except Exception as error:  # noqa: BLE001 - an unlogged filter must not show anything
-            log.error("filter %s could not be logged; showing nothing: %s", decision_id, error)
-            return FilterOutcome(decision_id, nothing, False, DECISION_LOG_UNAVAILABLE, rule=DECISION_LOG_UNAVAILABLE)
-        return outcome
+        return outcome, filter_audit_entry(outcome, caller, requester, child, at, now, facts_version=facts_version), True, nothing
 
-    def _logged(
-        self,
-        outcome: DecisionOutcome,
-        caller: Caller,
-        requester: str,
-        child: str,
-        at: datetime.datetime,
-        now: datetime.datetime,
-        facts_version: str | None,
-    ) -> DecisionOutcome:
-        """The outcome once it is in the decision log; if it cannot be written, a deny for every item."""
-        entry = audit_entry(outcome, caller, requester, child, at, now, facts_version=facts_version)
-        try:
-            with observe.span("decision_log.write"):
-                self.store.append_audit(outcome.decision_id, child, entry)
-        except Exception as error:  # noqa: BLE001 - an unlogged decision must not be a permit
-            log.error("decision %s could not be logged; denying: %s", outcome.decision_id, error)
-            observe.store_error("decision_log_write")
-            observe.fail_closed(DECISION_LOG_UNAVAILABLE)
-            denial = _fail_closed(self.policy, DECISION_LOG_UNAVAILABLE)
-            outcome = DecisionOutcome(
-                outcome.decision_id, [denial] * len(outcome.items), outcome.items, outcome.policy_version, False,
-                DECISION_LOG_UNAVAILABLE,
-            )
-        observe.decided(outcome.decisions)
-        return outcome
-
-    def _try_log(
-        self,
-        outcome: DecisionOutcome,
-        caller: Caller,
-        requester: str,
-        child: str,
-        at: datetime.datetime,
-        now: datetime.datetime,
-    ) -> None:
-        """Record a fail-closed denial when the log can still be written; it is a deny either way."""
-        observe.decided(outcome.decisions)
-        try:
-            self.store.append_audit(outcome.decision_id, child, audit_entry(outcome, caller, requester, child, at, now))
-        except Exception:  # noqa: BLE001 - the store is already known to be failing
-            log.warning("fail-closed decision %s could not be logged either", outcome.decision_id)
+    @staticmethod
+    def _filter_not_logged(outcome: FilterOutcome, error: Exception, strict: bool, nothing: Filter) -> FilterOutcome:
+        if not strict:
+            log.warning("fail-closed filter %s could not be logged either", outcome.decision_id)
+            return outcome
+        log.error("filter %s could not be logged; showing nothing: %s", outcome.decision_id, error)
+        return FilterOutcome(outcome.decision_id, nothing, False, DECISION_LOG_UNAVAILABLE, rule=DECISION_LOG_UNAVAILABLE)
 
 
 @dataclass(frozen=True, slots=True)

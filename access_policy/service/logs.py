@@ -43,7 +43,15 @@ def request_id_from(header: str | None) -> str:
     # Eleven digits in a row may be a person number: such an id would reach every log line.
     if header is not None and _REQUEST_ID.fullmatch(header) and not re.search(r"[0-9]{11}", header):
         return header
-    return uuid.uuid4().hex
+    return new_request_id()
+
+
+_NO_DIGITS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+
+
+def new_request_id() -> str:
+    """A new request id: 128 random bits in hex written as a–p, so no run of digits in it reads as a person number."""
+    return uuid.uuid4().hex.translate(_NO_DIGITS)
 
 
 def begin_request(request_id: str) -> contextvars.Token:

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from access_policy import observe
 from access_policy.errors import AccessPolicyError
 from access_policy.service.settings import ConfigurationError, Settings
 
@@ -37,6 +38,11 @@ DEV_ALGORITHM = "EdDSA"
 # Asymmetric algorithms only: an HMAC algorithm would let anyone holding a public key sign tokens.
 # Each token is checked only with the ones of its key's type (`algorithms_for`).
 ACCEPTED_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
+
+# Verified tokens kept per process (by hash) and for how long at most: a JWKS key is refetched
+# every five minutes, so a token of a withdrawn key is refused again within that time.
+VERIFIED_TOKEN_CACHE_SIZE = 10_000
+VERIFIED_TOKEN_SECONDS = 300.0
 
 SCOPE_DECISIONS = "decisions"
 SCOPE_FACTS_READ = "facts:read"
@@ -308,12 +314,40 @@ class _KeyVerifier:
         self.max_lifetime = settings.token_max_lifetime_seconds
         self.dpop = DpopChecker(settings) if settings.dpop != "off" else None
         self.dpop_required = settings.dpop == "required"
+        # Verified tokens by their SHA-256, so a signature is checked once per token, not per request.
+        self._verified: OrderedDict[bytes, tuple[Caller, dict[str, Any], float]] = OrderedDict()
+        self._verified_lock = threading.Lock()
+        self._verified_size = VERIFIED_TOKEN_CACHE_SIZE
 
     def _key(self, token: str) -> Any:
         raise NotImplementedError
 
+    def cached(self, token: str, proof: Request | None = None) -> Caller | None:
+        """The caller of a token verified before and not yet expired, after this request's own checks (DPoP); else None."""
+        digest = hashlib.sha256(token.encode()).digest()
+        with self._verified_lock:
+            entry = self._verified.get(digest)
+            if entry is not None:
+                self._verified.move_to_end(digest)
+        if entry is None:
+            observe.token_cache("miss")
+            return None
+        caller, claims, until = entry
+        if time.time() >= until:
+            with self._verified_lock:
+                self._verified.pop(digest, None)
+            observe.token_cache("miss")
+            return None
+        observe.token_cache("hit")
+        # The signature, issuer, audience and lifetime were checked once; the proof is per request.
+        self._check_binding(token, claims, proof)
+        return caller
+
     def verify(self, token: str, proof: Request | None = None) -> Caller:
         """The verified caller; any fault in the token (or its DPoP proof) is an `AuthenticationError`."""
+        caller = self.cached(token, proof)
+        if caller is not None:
+            return caller
         try:
             key = self._key(token)
             claims = jwt.decode(
@@ -331,7 +365,22 @@ class _KeyVerifier:
             raise _token_error(error) from None
         self._check_lifetime(claims)
         self._check_binding(token, claims, proof)
-        return caller_from_claims(claims)
+        caller = caller_from_claims(claims)
+        self._remember(token, caller, claims)
+        return caller
+
+    def _remember(self, token: str, caller: Caller, claims: dict[str, Any]) -> None:
+        """Keep a verified token until its `exp` (at most `VERIFIED_TOKEN_SECONDS`: keys may be rotated)."""
+        exp = claims.get("exp")
+        if not self._verified_size or not isinstance(exp, (int, float)) or isinstance(exp, bool):
+            return
+        until = min(float(exp), time.time() + VERIFIED_TOKEN_SECONDS)
+        digest = hashlib.sha256(token.encode()).digest()
+        with self._verified_lock:
+            self._verified[digest] = (caller, claims, until)
+            self._verified.move_to_end(digest)
+            while len(self._verified) > self._verified_size:
+                self._verified.popitem(last=False)
 
     def _check_lifetime(self, claims: dict[str, Any]) -> None:
         """Refuse tokens that live longer than allowed: a stolen long-lived token is a long-lived key."""

@@ -61,6 +61,14 @@ class SqlDecisionLog:
 
     def append_audit(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
         """Append a decision-log entry to the hash chain; returns once it is committed (group commit)."""
+        return self._audit_writer.submit(self._queued(decision_id, child, entry))
+
+    async def append_audit_async(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
+        """As `append_audit`, awaited: the caller holds no thread while its group is written and flushed."""
+        return await self._audit_writer.submit_async(self._queued(decision_id, child, entry))
+
+    @staticmethod
+    def _queued(decision_id: str, child: str, entry: dict[str, Any]) -> _Queued:
         if not isinstance(decision_id, str) or not 1 <= len(decision_id) <= 64:
             raise InvalidInputError.for_field("decision_id", "must be 1–64 characters")
         if not isinstance(child, str) or len(child) > 64:
@@ -70,8 +78,7 @@ class SqlDecisionLog:
         except (TypeError, ValueError) as error:
             raise InvalidInputError.for_field("entry", f"must be JSON: {error}") from None
         # Hash what will be read back: the stored text parsed again (e.g. a tuple reads back as a list).
-        queued = _Queued(decision_id, child, parse_entry(text), text, secrets.token_hex(16))
-        return self._audit_writer.submit(queued)
+        return _Queued(decision_id, child, parse_entry(text), text, secrets.token_hex(16))
 
     def _timed_commit_audit(self, batch: Sequence[_Queued]) -> list[AuditEntry]:
         started = time.perf_counter()

@@ -53,6 +53,10 @@ class DecisionLog(Protocol):
         """Append a decision-log entry to the hash chain; returns once it is durable (group commit)."""
         ...
 
+    async def append_audit_async(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
+        """As `append_audit`, awaited on the event loop without holding a thread while the group commits."""
+        ...
+
     def read_audit(self, *, child: str | None = None, after: int | None = None, limit: int = 1000) -> list[AuditEntry]:
         """Decision-log entries in order, optionally for one child; an entry that is not JSON reads as `Unreadable`."""
         ...
@@ -83,6 +87,11 @@ class FactStore(DecisionLog, Protocol):
         A former id reads as the current one: facts under every id of the child, and `id_links`.
         With `active_at`, only facts that can be active at that instant (for a decision then).
         """
+        ...
+
+    def child_version(self, child: str) -> str:
+        """The child's fact version as `child_facts` reports it, in one small query: changes whenever any
+        fact, revocation, representation snapshot or freshness confirmation of the child is recorded."""
         ...
 
     def put_representation(

@@ -357,10 +357,15 @@ def _representation_from_row(row: Any) -> Representation:
 class _Identity:
     """One person's ids as the store knows them: the current id, every id of the class, and the links read."""
 
-    __slots__ = ("current", "ids", "links")
+    __slots__ = ("current", "ids", "links", "newest_link")
 
-    def __init__(self, current: str, ids: frozenset[str], links: tuple[IdLink, ...]):
-        self.current, self.ids, self.links = current, ids, links
+    def __init__(self, current: str, ids: frozenset[str], links: tuple[IdLink, ...], newest_link: int = 0):
+        self.current, self.ids, self.links, self.newest_link = current, ids, links, newest_link
+
+    def marked(self, version: str) -> str:
+        """The fact version with the newest id link read: a link reported with another child's
+        representation can change what is read for this child without a change of its own."""
+        return f"{version}~{self.newest_link}" if self.newest_link else version
 
     @property
     def params(self) -> dict[str, Any]:
@@ -396,7 +401,7 @@ def _identity(connection: Any, child: str, as_of: datetime.datetime | None = Non
     candidates = [row.current for row in own if row.current not in replaced]
     current = candidates[-1] if candidates else (own[-1].current if own else child)
     links = tuple(dict.fromkeys(IdLink.model_construct(former=r.former, current=r.current) for r in rows))
-    return _Identity(current, frozenset(ids), links)
+    return _Identity(current, frozenset(ids), links, max((int(r.id) for r in rows), default=0))
 
 
 # ----------------------------------------------------------------------------- the store
@@ -516,7 +521,7 @@ class SqlFactStore(SqlDecisionLog):
             version = max(version, row.position, row.revocation_position or 0)
         if last_change is not None:
             version = max(version, last_change)
-        marker = _version(version, rep_row.confirmed_retrieved_at if rep_row is not None else None)
+        marker = identity.marked(_version(version, rep_row.confirmed_retrieved_at if rep_row is not None else None))
         try:
             return ChildFacts(
                 child=identity.current,
@@ -535,7 +540,7 @@ class SqlFactStore(SqlDecisionLog):
         with self._read() as connection:
             identity = _identity(connection, person.value)
             row = connection.execute(_VERSION, identity.params).one()
-        return _version(row.position or 0, row.confirmed)
+        return identity.marked(_version(row.position or 0, row.confirmed))
 
     def resolve_child(self, child: str) -> str:
         """The child's current id: `child` itself, or the id that replaced it."""

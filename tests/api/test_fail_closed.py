@@ -29,10 +29,23 @@ class FlakyStore:
             raise StoreUnavailableError("connection refused by 10.0.0.7:5432 (user=secret)")
         return self._store.child_facts(child, **kwargs)
 
+    def child_version(self, child):
+        # The fact cache asks for the version before every use of cached facts.
+        if self.fail_reads:
+            raise StoreUnavailableError("connection refused by 10.0.0.7:5432 (user=secret)")
+        if self.inconsistent:
+            return "changed"  # the stored facts changed (and now contradict each other)
+        return self._store.child_version(child)
+
     def append_audit(self, *args, **kwargs):
         if self.fail_audit or self.fail_reads:
             raise StoreUnavailableError("disk full")
         return self._store.append_audit(*args, **kwargs)
+
+    async def append_audit_async(self, *args, **kwargs):
+        if self.fail_audit or self.fail_reads:
+            raise StoreUnavailableError("disk full")
+        return await self._store.append_audit_async(*args, **kwargs)
 
     def ping(self):
         if self.fail_reads:

@@ -287,3 +287,44 @@ def test_public_url_is_what_htu_is_checked_against(tmp_path, store, national_pol
 def test_bad_dpop_settings_are_refused():
     with pytest.raises(ConfigurationError):
         Settings(dev=True, dpop="sometimes").checked()
+
+
+def test_a_cached_token_still_has_its_dpop_proof_checked_on_every_request(dpop_client, family, now):
+    settings, client = dpop_client
+    holder, other = Holder(), Holder()
+    token = issue_dev_token(settings, ["decisions"], extra={"cnf": {"jkt": holder.jkt}})
+    good = {"Authorization": f"DPoP {token}", "DPoP": holder.proof(token)}
+    assert _post_decision(client, good, family, now).status_code == 200  # verified once, now cached
+    for headers in (
+        {"Authorization": f"DPoP {token}"},
+        {"Authorization": f"Bearer {token}", "DPoP": holder.proof(token)},
+        {"Authorization": f"DPoP {token}", "DPoP": other.proof(token)},
+        {"Authorization": f"DPoP {token}", "DPoP": holder.proof(token, method="GET")},
+        good,  # a replayed proof
+    ):
+        assert _post_decision(client, headers, family, now).status_code == 401, headers
+
+
+def test_a_verified_token_is_kept_until_it_expires_and_not_after(tmp_path, monkeypatch):
+    settings = Settings(dev=True, data_dir=tmp_path / "data").checked()
+    verifier = make_verifier(settings)
+    token = issue_dev_token(settings, ["decisions"], ttl_seconds=60)
+    assert verifier.cached(token) is None
+    caller = verifier.verify(token)
+    assert verifier.cached(token) == caller
+    assert verifier.cached(issue_dev_token(settings, ["decisions", "metrics"], ttl_seconds=60)) is None  # by token, not by subject
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 61)
+    assert verifier.cached(token) is None  # expired: the full verification decides again
+    assert len(verifier._verified) == 0
+
+
+def test_the_verified_token_cache_is_bounded(tmp_path):
+    settings = Settings(dev=True, data_dir=tmp_path / "data").checked()
+    verifier = make_verifier(settings)
+    verifier._verified_size = 2
+    tokens = [issue_dev_token(settings, ["decisions"], ttl_seconds=60, extra={"jti": f"t{n}"}) for n in range(3)]
+    for token in tokens:
+        verifier.verify(token)
+    assert len(verifier._verified) == 2
+    assert verifier.cached(tokens[0]) is None and verifier.cached(tokens[2]) is not None

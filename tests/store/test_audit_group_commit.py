@@ -43,9 +43,13 @@ def test_a_failed_group_commit_fails_every_caller_in_it(store, monkeypatch):
 
     callers = 5
     batches: list[int] = []
+    started, release = threading.Event(), threading.Event()
 
     def broken(batch):
         batches.append(len(batch))
+        if len(batches) == 1:  # the first commit holds the writer while the others queue
+            started.set()
+            release.wait(30)
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(store, "_commit_audit", broken)
@@ -58,17 +62,19 @@ def test_a_failed_group_commit_fails_every_caller_in_it(store, monkeypatch):
         except BaseException as error:  # noqa: BLE001 - recorded for the assertions
             outcomes[n] = error
 
-    # Hold the commit lock so every caller queues its entry; then one commit takes them all.
-    with store._audit_writer._commit_lock:
-        threads = [threading.Thread(target=append, args=(n,)) for n in range(callers)]
-        for thread in threads:
-            thread.start()
-        while len(store._audit_writer._queue) < callers:
-            threading.Event().wait(0.01)
+    first = threading.Thread(target=append, args=(callers,))
+    first.start()
+    assert started.wait(30)
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(callers)]
     for thread in threads:
+        thread.start()
+    while len(store._audit_writer._queue) < callers:  # waits on the queue; the join bounds a hang
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in [first, *threads]:
         thread.join(timeout=30)
-    assert batches == [callers]  # one group commit held every caller's entry
-    assert sorted(outcomes) == list(range(callers))
+    assert batches == [1, callers]  # one group commit held every queued caller's entry
+    assert sorted(outcomes) == list(range(callers + 1))
     assert all(isinstance(error, RuntimeError) and "disk full" in str(error) for error in outcomes.values())
     monkeypatch.undo()
     assert store.read_audit() == []
