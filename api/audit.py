@@ -13,6 +13,7 @@ from access_policy.auditlog.export import export_lines
 from access_policy.service.audit import pseudonymiser_for, verify_audit
 from access_policy.service.tokens import SCOPE_AUDIT_IDENTITIES, SCOPE_AUDIT_READ, Caller
 from .deps import StoreDep, cursor, scoped
+from .examples import body_examples
 from .models import PersonIdField
 from .problems import problem_responses
 
@@ -107,7 +108,7 @@ def read_audit(
     "/v1/audit/search",
     response_model=AuditPage,
     summary="Read the decision log for one child",
-    responses=problem_responses(401, 403, 422, 503),
+    responses=problem_responses(401, 403, 422, 503),    openapi_extra=body_examples("search-audit"),
 )
 def search_audit(caller: Auditor, store: StoreDep, body: AuditSearch) -> AuditPage:
     """Decision-log entries in order, optionally only those about the child named in the body (under any of its ids)."""
