@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, Security
@@ -11,11 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from access_policy.auditlog.chain import Unreadable
 from access_policy.auditlog.export import export_lines
 from access_policy.service.audit import pseudonymiser_for, verify_audit
+from access_policy.service.settings import ConfigurationError
 from access_policy.service.tokens import SCOPE_AUDIT_IDENTITIES, SCOPE_AUDIT_READ, Caller
 from .deps import StoreDep, cursor, scoped
+from .examples import body_examples
 from .models import PersonIdField
-from .problems import problem_responses
+from .problems import problem, problem_responses
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["audit"])
 
 Auditor = Annotated[Caller, Security(scoped(SCOPE_AUDIT_READ), scopes=[SCOPE_AUDIT_READ])]
@@ -107,7 +111,7 @@ def read_audit(
     "/v1/audit/search",
     response_model=AuditPage,
     summary="Read the decision log for one child",
-    responses=problem_responses(401, 403, 422, 503),
+    responses=problem_responses(401, 403, 422, 503),    openapi_extra=body_examples("search-audit"),
 )
 def search_audit(caller: Auditor, store: StoreDep, body: AuditSearch) -> AuditPage:
     """Decision-log entries in order, optionally only those about the child named in the body (under any of its ids)."""
@@ -166,7 +170,7 @@ def export(
     caller: Auditor,
     store: StoreDep,
     request: Request,
-    after: Annotated[int, Query(ge=0, description="Export the entries after this position (0: from the start).")] = 0,
+    after: Annotated[int, Query(ge=0, le=2**62, description="Export the entries after this position (0: from the start).")] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     identities: Annotated[
         bool, Query(description="Person numbers instead of pseudonyms; needs the `audit:identities` scope too.")
@@ -179,6 +183,11 @@ def export(
     else:
         pseudonym = request.app.state.pseudonymiser
         if pseudonym is None:
-            pseudonym = request.app.state.pseudonymiser = pseudonymiser_for(request.app.state.settings)
+            try:
+                pseudonym = request.app.state.pseudonymiser = pseudonymiser_for(request.app.state.settings)
+            except ConfigurationError:
+                # The service's own configuration, not the caller's request: unavailable, said plainly.
+                log.error("the decision-log export has no pseudonym key (ACCESS_POLICY_PSEUDONYM_KEY)")
+                return problem(503, "export-unavailable", "the pseudonymised export is not configured on this service")
     body = "".join(export_lines(store.read_audit(after=after, limit=limit), pseudonym))
     return JsonLinesResponse(body, headers={"Cache-Control": "no-store"})

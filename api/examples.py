@@ -152,6 +152,47 @@ def _fhir() -> dict[str, dict[str, Example]]:
     }
 
 
+def _facts() -> dict[str, dict[str, Example]]:
+    """Create and search bodies of the fact routes (`POST /v1/<kind>`, `…/search`), on the demo families."""
+    import datetime
+
+    father = _case("the father does not see the withheld pathway")  # the Hansen family, under 12
+    grey_zone = _case("the mother does not see the adolescent's own pathway")  # a child of 12–15
+    child = {"child": father.child}
+    until = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=365)).isoformat(timespec="seconds")
+    examples: dict[str, dict[str, Example]] = {
+        "create-exemptions": {"father": ("Withhold the psychology pathway's notes from the father, for a year", {
+            **child, "scope": {"pathway": "pw-psykologi", "kinds": ["note"]}, "applies_to": [father.requester],
+            "legal_basis": "pbrl-3-4-3", "reason": "weighty concerns for the child", "valid_until": until,
+        })},
+        "create-assessments": {"wish": ("The adolescent does not want the parents informed about a referral", {
+            "child": grey_zone.child, "scope": {"referral": "ref-ungdom"}, "parents_informed": False,
+            "note": "talked with the adolescent alone",
+        })},
+        "create-access-profiles": {"father": ("The father sees only appointments", {
+            **child, "representative": father.requester, "kinds": ["appointment"],
+        })},
+        "create-necessary-information": {"vaccination": ("A vaccination is necessary for the parents to know", {
+            **child, "scope": {"item": "vax-1"}, "applies_to": "all", "reason": "follow-up of the vaccination programme",
+        })},
+        "create-care-orders": {"service": ("The child welfare service has taken over care", {
+            **child, "organisation": "974589001", "reference": "2026/123",
+            "valid_from": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        })},
+    }
+    for kind in ("exemptions", "assessments", "access-profiles", "necessary-information", "care-orders", "sharing-grants"):
+        examples[f"search-{kind}"] = {"child": ("Every record of the Hansen child, revoked ones included", dict(child))}
+    examples["search-representation"] = {"child": ("The Hansen child's register history", dict(child))}
+    from access_policy.synthetic import demo_families
+
+    hansen = next(family for family in demo_families().families if family.child == father.child)
+    register = hansen.representation.model_dump(mode="json", exclude={"id", "recorded_at"}, exclude_defaults=True)
+    register["retrieved_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    examples["put-representation"] = {"hansen": ("The register's current picture of the Hansen child", {**child, **register})}
+    examples["search-audit"] = {"child": ("The decisions about the Hansen child", {**child, "limit": 10})}
+    return examples
+
+
 class _Examples(dict):  # type: ignore[type-arg]
     """Built on first use (when the routes are declared), from the demo families of that day."""
 
@@ -159,6 +200,7 @@ class _Examples(dict):  # type: ignore[type-arg]
         self.update(_authzen())
         self.update(_v1())
         self.update(_fhir())
+        self.update(_facts())
         return dict.__getitem__(self, key)
 
 
@@ -168,3 +210,8 @@ EXAMPLES: dict[str, dict[str, Example]] = _Examples()
 def openapi_examples(name: str) -> dict[str, dict[str, Any]]:
     """The examples of one request body in OpenAPI's `examples` shape."""
     return {key: {"summary": summary, "value": value} for key, (summary, value) in EXAMPLES[name].items()}
+
+
+def body_examples(name: str) -> dict[str, Any]:
+    """`openapi_extra` adding a request body's examples to the schema FastAPI writes for the route."""
+    return {"requestBody": {"content": {"application/json": {"examples": openapi_examples(name)}}}}

@@ -17,6 +17,7 @@ from access_policy.facts import FACT_KINDS, FactKindSpec, PersonNumber
 from access_policy.service.records import REVOCATION_REASON_MAX
 from access_policy.service.tokens import SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, SCOPE_SHARING_WRITE, Caller
 from .deps import RecordsDep, scoped, scoped_any
+from .examples import body_examples
 from .problems import problem_responses
 
 router = APIRouter(tags=["facts"])
@@ -130,15 +131,19 @@ def _register(spec: FactKindSpec) -> None:
     read_one.__doc__ = f"One {spec.noun} by its opaque id."
     revoke.__doc__ = f"Revoke a {spec.noun} by its opaque id; it stays in history with `revoked_at`. The body is optional."
     slug = kind.value.replace("-", "_")
+    # A sharing grant's example would need the adolescent's own token (`pid`): it has none.
+    create_examples = body_examples(f"create-{kind.value}") if spec.writer == "clinician" else None
     router.add_api_route(
         base, create, methods=["POST"], status_code=201, response_model=record_type, name=f"create_{slug}",
         summary=f"Create a {spec.noun}",
         responses={200: {"model": record_type, "description": "A replay of an earlier create with the same Idempotency-Key"},
                    **problem_responses(401, 403, 409, 413, 422, 503)},
+        openapi_extra=create_examples,
     )
     router.add_api_route(
         f"{base}/search", search, methods=["POST"], response_model=list_type, name=f"search_{slug}",
         summary=f"A child's {kind.value.replace('-', ' ')}", responses=problem_responses(401, 403, 409, 422, 503),
+        openapi_extra=body_examples(f"search-{kind.value}"),
     )
     router.add_api_route(
         f"{base}/{{fact_id}}", read_one, methods=["GET"], response_model=record_type, name=f"read_{slug}",

@@ -21,6 +21,7 @@ from access_policy.facts import (
 )
 from access_policy.service.tokens import SCOPE_FACTS_READ, SCOPE_REPRESENTATION_WRITE, Caller
 from .deps import RecordsDep, scoped
+from .examples import body_examples
 from .problems import problem_responses
 
 router = APIRouter(tags=["representation"])
@@ -74,6 +75,7 @@ class ChildQuery(BaseModel):
     response_model=RepresentationStored,
     summary="Replace a child's representation",
     responses=problem_responses(401, 403, 413, 422, 503),
+    openapi_extra=body_examples("put-representation"),
 )
 def put_representation(caller: Sync, body: RepresentationBody, records: RecordsDep) -> RepresentationStored:
     """Replace the representation of the child named in the body; the old snapshot stays in history."""
@@ -93,7 +95,7 @@ def put_representation(caller: Sync, body: RepresentationBody, records: RecordsD
     "/v1/representation/search",
     response_model=RepresentationHistory,
     summary="A child's representation history",
-    responses=problem_responses(401, 403, 422, 503),
+    responses=problem_responses(401, 403, 422, 503),    openapi_extra=body_examples("search-representation"),
 )
 def representation_history(caller: Reader, body: ChildQuery, records: RecordsDep) -> RepresentationHistory:
     """Every representation snapshot stored for the child named in the body."""

@@ -439,6 +439,8 @@ def _items(text: str) -> list[Item]:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidInputError.for_field("items", f"ikke gyldig JSON ({error.msg}, linje {error.lineno})") from None
+    if isinstance(data, dict) and data.get("resourceType") == "Bundle":
+        return _bundle_items(data)
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     if not isinstance(data, list) or not 0 < len(data) <= MAX_PREVIEW_ITEMS:
@@ -449,6 +451,23 @@ def _items(text: str) -> list[Item]:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise InvalidInputError.for_field("items", f"journalopplysning {where}: {first['msg']}") from None
+
+
+def _bundle_items(bundle: dict[str, Any]) -> list[Item]:
+    """The items of a FHIR R4 Bundle, mapped as `POST /fhir/Bundle/$filter` maps them; an unmappable entry is refused."""
+    from access_policy.fhir import Unmappable, item_from_resource, parse_resource
+
+    entries = bundle.get("entry") or []
+    if not isinstance(entries, list) or not 0 < len(entries) <= MAX_PREVIEW_ITEMS:
+        raise InvalidInputError.for_field("items", f"Bundle skal ha 1–{MAX_PREVIEW_ITEMS} oppføringer")
+    items = []
+    for number, entry in enumerate(entries, 1):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        try:
+            items.append(item_from_resource(parse_resource(resource or {})))
+        except Unmappable as error:
+            raise InvalidInputError.for_field("items", f"oppføring {number} i Bundle kan ikke leses: {error.message}") from None
+    return items
 
 
 def _facts_by_id(facts: ChildFacts) -> dict[str, tuple[str, Any]]:

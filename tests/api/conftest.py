@@ -90,8 +90,10 @@ def no_person_number_in_urls_or_logs(monkeypatch: pytest.MonkeyPatch) -> Iterato
     root.setLevel(logging.INFO)
     # Another test (or the service's logging setup) may have quieted uvicorn's access logger.
     access = logging.getLogger("uvicorn.access")
+    access_level = access.level
     monkeypatch.setattr(access, "disabled", False)
     monkeypatch.setattr(access, "propagate", True)
+    access.setLevel(logging.INFO)
     _, call = _with_access_log(capture)
     monkeypatch.setattr(Starlette, "__call__", call)
     try:
@@ -99,6 +101,7 @@ def no_person_number_in_urls_or_logs(monkeypatch: pytest.MonkeyPatch) -> Iterato
     finally:
         root.removeHandler(capture)
         root.setLevel(level)
+        access.setLevel(access_level)
     leaks = capture.person_numbers()
     assert not leaks, f"a person number in a URL or log line: {leaks[:3]}"
 

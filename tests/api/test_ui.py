@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import re
 
@@ -144,6 +145,26 @@ def test_preview_compares_two_parents_and_writes_no_decision_log(client, setting
     assert "exemption" in father and "Vurdert" in father and f"HPR {HPR}" in father
     assert store.audit_head() == before  # a clinician's preview is not a parent looking
     assert all(fresh_family.child not in record.getMessage() for record in caplog.records)
+
+
+def test_preview_takes_a_fhir_bundle(client, settings, fresh_family) -> None:
+    csrf = _login(client, settings, "facts:read", "facts:write")
+    page = _open(client, csrf, fresh_family.child)
+    client.post("/ui/facts/exemptions", data={"csrf": _csrf(page), "scope.type": "item", "scope.id": "D1",
+                                              "applies_to": fresh_family.father, "legal_basis": "pbrl-3-4-3", "reason": "Vurdert"})
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "DocumentReference", "id": "D1", "status": "current",
+                      "content": [{"attachment": {"contentType": "text/plain"}}]}},
+        {"resource": {"resourceType": "Appointment", "id": "A1", "status": "booked", "participant": [{"status": "accepted"}]}},
+    ]}
+    response = client.post("/ui/preview", data={"csrf": _csrf(page), "requester_a": fresh_family.mother,
+                                                "requester_b": fresh_family.father, "items": json.dumps(bundle)})
+    assert response.status_code == 200, response.text
+    mother, father = response.text.split('data-requester="')[1:3]
+    assert "Ser 2 av 2" in mother and "Ser 1 av 2" in father
+    bundle["entry"].append({"resource": {"resourceType": "Patient", "id": "p"}})
+    refused = client.post("/ui/preview", data={"csrf": _csrf(page), "requester_a": fresh_family.mother, "items": json.dumps(bundle)})
+    assert refused.status_code == 422 and "oppføring 3" in refused.text
 
 
 def test_preview_refuses_bad_items(client, settings, fresh_family) -> None:
