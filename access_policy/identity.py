@@ -136,7 +136,11 @@ def make_person_id(birth_date: datetime.date, serial: int, *, synthetic: bool = 
     d = [int(c) for c in prefix]
     sum1 = 3 * d[0] + 7 * d[1] + 6 * d[2] + 1 * d[3] + 8 * d[4] + 9 * d[5]
     sum2 = 5 * d[0] + 4 * d[1] + 3 * d[2] + 2 * d[3] + 7 * d[4] + 6 * d[5]
-    for individual in range(first + serial * 2 % (last - first + 1), last + 1):
+    size = last - first + 1
+    # Upwards from the serial's place, wrapping round to the range's start: near its end the
+    # numbers left may all have a check digit of 10 (serial 249 on some dates).
+    for offset in range(size):
+        individual = first + (serial * 2 + offset) % size
         a, b, c = individual // 100, individual // 10 % 10, individual % 10
         check1 = (11 - (sum1 + 4 * a + 5 * b + 2 * c)) % 11
         if check1 == 10:

@@ -92,7 +92,10 @@ def no_person_number_in_urls_or_logs(monkeypatch: pytest.MonkeyPatch) -> Iterato
     access = logging.getLogger("uvicorn.access")
     access_level = access.level
     monkeypatch.setattr(access, "disabled", False)
-    monkeypatch.setattr(access, "propagate", True)
+    # The capture listens on the access logger itself (not through propagation), so whatever
+    # handlers or propagation another test's logging setup left there, its lines are seen once.
+    monkeypatch.setattr(access, "propagate", False)
+    access.addHandler(capture)
     access.setLevel(logging.INFO)
     _, call = _with_access_log(capture)
     monkeypatch.setattr(Starlette, "__call__", call)
@@ -101,6 +104,7 @@ def no_person_number_in_urls_or_logs(monkeypatch: pytest.MonkeyPatch) -> Iterato
     finally:
         root.removeHandler(capture)
         root.setLevel(level)
+        access.removeHandler(capture)
         access.setLevel(access_level)
     leaks = capture.person_numbers()
     assert not leaks, f"a person number in a URL or log line: {leaks[:3]}"
