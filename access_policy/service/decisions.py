@@ -247,6 +247,30 @@ class FilterOutcome:
         return self.filter.policy_version
 
 
+def _entry_header(
+    outcome: DecisionOutcome | FilterOutcome,
+    caller: Caller,
+    requester: str,
+    child: str,
+    at: datetime.datetime,
+    now: datetime.datetime,
+    facts_version: str | None,
+) -> dict[str, Any]:
+    """The fields every decision-log entry starts with: who asked about whom, when, under which policy."""
+    return {
+        "version": AUDIT_ENTRY_VERSION,
+        "decision_id": outcome.decision_id,
+        "time": now.isoformat(),
+        "at": at.isoformat(),
+        "requester": requester,
+        "child": child,
+        "caller": caller.as_log(),
+        "policy_version": outcome.policy_version,
+        "facts_version": facts_version,
+        "available": outcome.available,
+    }
+
+
 def filter_audit_entry(
     outcome: FilterOutcome,
     caller: Caller,
@@ -260,16 +284,7 @@ def filter_audit_entry(
     """The decision-log entry of a filter request: the fields of a decision entry (no items) and the filter given."""
     compiled = outcome.filter
     return {
-        "version": AUDIT_ENTRY_VERSION,
-        "decision_id": outcome.decision_id,
-        "time": now.isoformat(),
-        "at": at.isoformat(),
-        "requester": requester,
-        "child": child,
-        "caller": caller.as_log(),
-        "policy_version": outcome.policy_version,
-        "facts_version": facts_version,
-        "available": outcome.available,
+        **_entry_header(outcome, caller, requester, child, at, now, facts_version),
         "items": [],
         "outcomes": [],
         "results": [],
@@ -298,16 +313,7 @@ def audit_entry(
     ]
     outcomes = list(index)
     return {
-        "version": AUDIT_ENTRY_VERSION,
-        "decision_id": outcome.decision_id,
-        "time": now.isoformat(),
-        "at": at.isoformat(),
-        "requester": requester,
-        "child": child,
-        "caller": caller.as_log(),
-        "policy_version": outcome.policy_version,
-        "facts_version": facts_version,
-        "available": outcome.available,
+        **_entry_header(outcome, caller, requester, child, at, now, facts_version),
         "items": [item.id for item in outcome.items],
         # Item i was decided as outcomes[results[i]]: a batch has few distinct outcomes, so the
         # entry stays small for 10,000 items while keeping every item's effect and rule.
