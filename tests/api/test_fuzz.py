@@ -80,8 +80,9 @@ def _meaningful(case, family, pick: int) -> None:
     # A generated 11-digit cursor can pass the person-number check, and every API test fails on a
     # person number in a URL: keep generated cursors shorter (the service accepts up to 18 digits).
     for name, value in list((case.query or {}).items()):
-        if isinstance(value, str) and value.isdigit() and len(value) >= 11:
-            case.query[name] = value[:10]
+        digits = str(value)
+        if isinstance(value, (int, str)) and digits.isdigit() and len(digits) >= 11:
+            case.query[name] = type(value)(digits[:10])
     if pick >= len(valid):
         return
     if case.path_parameters and "child" in case.path_parameters:
