@@ -178,6 +178,15 @@ class Filter:
         return out
 
 
+def restricted_to_kind(compiled: Filter, kind: ItemKind) -> Filter:
+    """The filter narrowed to items of one kind: an item is shown when it is of that kind and the filter shows it."""
+    if compiled.mode == "none":
+        return compiled
+    only = KindIn(frozenset({kind}))
+    show: Condition = only if compiled.mode == "all" or compiled.show is None else AllOf((only, compiled.show))
+    return Filter("conditions", show, compiled.at, compiled.valid_until, compiled.policy_version)
+
+
 
 # ----------------------------------------------------------------------------- coverage classes
 

@@ -24,6 +24,7 @@ from starlette.responses import Response
 
 from access_policy.errors import InvalidInputError
 from access_policy.facts import Item, ItemKind
+from access_policy.filter import restricted_to_kind
 from access_policy.identity import parse_organisation_number, parse_person_id
 from access_policy.items import build_item
 from access_policy.service.decisions import DecisionOutcome, DecisionService
@@ -175,7 +176,8 @@ class SearchContext(Context):
     """The instant, and the candidate items the journal system holds (the engine stores no items)."""
 
     candidates: list[dict[str, Any]] | None = Field(
-        None, description="The items to search among, each a Resource without `properties.child`."
+        None, description="The items to search among, each a Resource without `properties.child`. Without them "
+                          "nothing is listed and `context.filter` gives the condition an item must meet.",
     )
 
 
@@ -202,7 +204,10 @@ class ResourceSearchResponse(BaseModel):
     """The permitted items, a page at a time."""
 
     page: PageResponse = Field(description="This page: the next token, its count and the total.")
-    context: dict[str, Any] | None = Field(None, description="The log id, or why nothing could be searched.")
+    context: dict[str, Any] | None = Field(
+        None, description="`decision_id` (the log entry), `valid_until` (the first instant the answer can change by time "
+                          "alone), and without candidates `filter` (as `POST /v1/decisions/filter` gives it) and `limitation`.",
+    )
     results: list[dict[str, Any]] = Field(description="The permitted items (AuthZEN resources), in the candidates' order.")
 
 
@@ -497,12 +502,12 @@ class _Page:
 def search_resources(
     service: DecisionService, caller: Caller, body: dict[str, Any], max_items: int
 ) -> tuple[int, dict[str, Any]]:
-    """Resource Search: the permitted items among `context.candidates`, in their order, a page at a time.
+    """Resource Search, answered from the timeline filter (one read of the facts, one log entry).
 
-    The engine stores no items, so it cannot list a child's record by itself: the journal system
-    names the candidates. Without candidates the answer is an empty result set (fail closed) with
-    a `context.limitation` saying so. A timeline filter computed from the facts alone will answer
-    searches without candidates.
+    With `context.candidates` the answer is the candidates the filter shows, in their order, a page
+    at a time. The engine stores no items, so without candidates it cannot list them: the result
+    set is empty (fail closed) and `context.filter` carries the condition an item must meet, with
+    `valid_until`, for the journal system to apply in its own query.
     """
     requester = parse_subject(body.get("subject"))
     parse_action(body.get("action"))
@@ -523,31 +528,39 @@ def search_resources(
     digest = _Page.digest(body)
     offset = _Page.read(page["token"], digest) if page.get("token") else 0
     candidates = context.get("candidates")
-    if candidates is None:
-        return 200, {
-            "page": {"next_token": "", "count": 0, "total": 0},
-            "context": {"limitation": "the engine stores no items: name them in `context.candidates` to search among them"},
-            "results": [],
-        }
-    if not isinstance(candidates, list):
-        raise InvalidInputError.for_field("context.candidates", "must be an array of resources")
-    if len(candidates) > max_items:
-        raise InvalidInputError.for_field("context.candidates", f"at most {max_items} candidates, not {len(candidates)}")
-    items = [parse_resource(c, f"context.candidates.{n}", child=child)[1] for n, c in enumerate(candidates)]
-    wanted = [(n, item) for n, item in enumerate(items) if kind == ANY_KIND or item.kind.value == kind]
-    outcome = service.decide(caller, requester, child, [item for _, item in wanted], at)
+    items: list[Item] = []
+    if candidates is not None:
+        if not isinstance(candidates, list):
+            raise InvalidInputError.for_field("context.candidates", "must be an array of resources")
+        if len(candidates) > max_items:
+            raise InvalidInputError.for_field("context.candidates", f"at most {max_items} candidates, not {len(candidates)}")
+        items = [parse_resource(c, f"context.candidates.{n}", child=child)[1] for n, c in enumerate(candidates)]
+    outcome = service.filter(caller, requester, child, at)
+    nothing = {"page": {"next_token": "", "count": 0, "total": 0}, "results": []}
     if not outcome.available:
-        empty = {"page": {"next_token": "", "count": 0, "total": 0}, "results": []}
-        return 503, _unavailable(empty, outcome.problem or "store-unavailable")
-    permitted = [candidates[n] for (n, _), decision in zip(wanted, outcome.decisions) if decision.permitted]
+        return 503, _unavailable(nothing, outcome.problem or "store-unavailable")
+    compiled = outcome.filter if kind == ANY_KIND else restricted_to_kind(outcome.filter, ItemKind(kind))
+    if candidates is None:
+        answer = {"decision_id": outcome.decision_id, "filter": compiled.as_dict(), "valid_until": _instant(compiled.valid_until)}
+        if compiled.mode != "none":
+            answer["limitation"] = (
+                "the engine stores no items: apply `context.filter` in your own query, "
+                "or name the items in `context.candidates` to have them listed"
+            )
+        return 200, {**nothing, "context": answer}
+    permitted = [candidates[n] for n, item in enumerate(items) if compiled.matches(item)]
     shown = permitted[offset:offset + limit]
     more = offset + len(shown) < len(permitted)
     results = [{"type": c["type"], "id": c["id"], **({"properties": c["properties"]} if c.get("properties") else {})} for c in shown]
     return 200, {
         "page": {"next_token": _Page.make(offset + len(shown), digest) if more else "", "count": len(shown), "total": len(permitted)},
-        "context": {"decision_id": outcome.decision_id},
+        "context": {"decision_id": outcome.decision_id, "valid_until": _instant(compiled.valid_until)},
         "results": results,
     }
+
+
+def _instant(value: datetime.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(datetime.timezone.utc).isoformat()
 
 
 async def _run(request: Request, caller: Caller, work: Any, *args: Any) -> Response:

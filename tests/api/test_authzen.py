@@ -88,7 +88,7 @@ def test_a_page_token_for_another_request_is_a_400(client, token, family):
     assert client.post("/access/v1/search/resource", json=garbage, headers=token("decisions")).status_code == 400
 
 
-def test_search_hides_what_the_father_may_not_see_and_without_candidates_answers_nothing(client, token, exempted):
+def test_search_hides_what_the_father_may_not_see_and_without_candidates_answers_with_the_filter(client, token, exempted):
     body = {
         "subject": {"type": "person", "id": exempted.father}, "action": {"name": "can_read"},
         "resource": {"type": "item", "properties": {"child": exempted.child}},
@@ -103,7 +103,34 @@ def test_search_hides_what_the_father_may_not_see_and_without_candidates_answers
     assert [r["id"] for r in client.post("/access/v1/search/resource", json=only_notes, headers=token("decisions")).json()["results"]] == ["b"]
     del body["context"]["candidates"]
     empty = client.post("/access/v1/search/resource", json=body, headers=token("decisions")).json()
-    assert empty["results"] == [] and empty["page"]["next_token"] == "" and "limitation" in empty["context"]
+    # No items to list (the engine stores none): nothing is listed, and the filter says what to show.
+    assert empty["results"] == [] and empty["page"] == {"next_token": "", "count": 0, "total": 0}
+    assert "limitation" in empty["context"]
+    assert empty["context"]["filter"] == {"mode": "conditions", "show": {
+        "field": "pathway", "not_in": [{"system": "local", "value": "pw-2"}]}}
+    notes = {**body, "resource": {"type": "note", "properties": {"child": exempted.child}}}
+    narrowed = client.post("/access/v1/search/resource", json=notes, headers=token("decisions")).json()["context"]["filter"]
+    assert narrowed == {"mode": "conditions", "show": {"all": [
+        {"field": "kind", "in": ["note"]}, {"field": "pathway", "not_in": [{"system": "local", "value": "pw-2"}]}]}}
+
+
+def test_search_without_candidates_for_a_stranger_is_a_definite_nothing(client, token, exempted):
+    body = {"subject": {"type": "person", "id": exempted.stranger}, "action": {"name": "can_read"},
+            "resource": {"type": "item", "properties": {"child": exempted.child}}}
+    answer = client.post("/access/v1/search/resource", json=body, headers=token("decisions")).json()
+    assert answer["results"] == [] and answer["context"]["filter"] == {"mode": "none"}
+    assert "limitation" not in answer["context"]
+
+
+def test_a_search_is_one_filter_in_the_decision_log(client, token, exempted):
+    body = {"subject": {"type": "person", "id": exempted.father}, "action": {"name": "can_read"},
+            "resource": {"type": "item", "properties": {"child": exempted.child}},
+            "context": {"candidates": [{"type": "note", "id": "a", "properties": {"pathway": "pw-2"}}]}}
+    answer = client.post("/access/v1/search/resource", json=body, headers=token("decisions")).json()
+    audit = client.post("/v1/audit/search", json={"child": exempted.child}, headers=token("audit:read")).json()
+    logged = [e["entry"] for e in audit["entries"] if e["decision_id"] == answer["context"]["decision_id"]]
+    assert len(logged) == 1 and logged[0]["requester"] == exempted.father
+    assert logged[0]["filter"]["mode"] == "conditions" and logged[0]["items"] == []
 
 
 def test_the_discovery_document(client):
@@ -210,6 +237,25 @@ def test_authzen_agrees_with_v1_decisions_item_by_item(client, token, exempted, 
     for mine, theirs in zip(answer, batch):
         assert mine["decision"] is (theirs["decision"] == "permit")
         assert mine["context"]["reason"]["rule"] == theirs["rule"]
+
+
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=entries, who=st.sampled_from(["mother", "father", "stranger"]), kind=st.sampled_from(["item", "note", "referral"]))
+def test_resource_search_agrees_with_v1_decisions_item_by_item(client, token, exempted, entries, who, kind):
+    requester = getattr(exempted, who)
+    unique = [dict(e, id=f"{e['id']}-{n}") for n, e in enumerate(entries)]
+    candidates = [_evaluation(exempted, requester, e)["resource"] for e in unique]
+    for candidate in candidates:
+        del candidate["properties"]["child"]
+    body = {"subject": {"type": "person", "id": requester}, "action": {"name": "can_read"},
+            "resource": {"type": kind, "properties": {"child": exempted.child}},
+            "context": {"time": "2026-11-30T12:00:00+01:00", "candidates": candidates}}
+    found = client.post("/access/v1/search/resource", json=body, headers=token("decisions")).json()
+    batch = client.post("/v1/decisions/batch", json={"requester": requester, "child": exempted.child, "items": unique,
+                                                    "at": "2026-11-30T12:00:00+01:00"}, headers=token("decisions")).json()["results"]
+    expected = [e["id"] for e, r in zip(unique, batch) if r["decision"] == "permit" and kind in ("item", e["kind"])]
+    assert [r["id"] for r in found["results"]] == expected
+    assert found["page"]["total"] == len(expected)
 
 
 def test_no_person_number_reaches_a_log_line(client, token, exempted, caplog):
