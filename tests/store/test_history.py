@@ -8,7 +8,7 @@ import pytest
 
 from access_policy.errors import FactNotFoundError, InvalidInputError
 from access_policy.facts import FactKind
-from access_policy.store.sql import facts as facts_table
+from access_policy.store.schema import facts as facts_table
 from tests.store.conftest import CLINICIAN, OTHER_CLINICIAN, REGISTER
 from tests.store.helpers import (
     CHILD_8,

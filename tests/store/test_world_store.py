@@ -26,8 +26,8 @@ from access_policy.facts import (
 from access_policy.identity import make_person_id, parse_person_id
 from access_policy.store.bulk import Snapshot
 from access_policy.store.engine import build_engines
+from access_policy.store.inputs import content_hash
 from access_policy.store.migrate import current_revision, upgrade
-from access_policy.store.sql import content_hash
 from tests.store.conftest import CLINICIAN, REGISTER
 from tests.store.helpers import CHILD_8, CHILD_17, FATHER, MOTHER, exemption, representation
 

@@ -1,0 +1,217 @@
+"""What every store backend checks and builds before it writes: ids, instants, authors, drafts, new record ids.
+
+One home for the store's own rules, so the SQL store and the in-memory store refuse the same
+input with the same error and hash the same content the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from access_policy.errors import InvalidInputError, field_problems
+from access_policy.facts import (
+    DRAFT_TYPES,
+    FACT_KINDS,
+    FACT_TYPES,
+    IDEMPOTENCY_KEY_MAX,
+    REVOCATION_REASON_MAX,
+    Assessment,
+    Author,
+    ClinicalFact,
+    FactDraft,
+    FactKind,
+    check_assessment_age,
+)
+from access_policy.identity import PersonId, person_id
+from access_policy.store.bulk import Snapshot
+
+UTC = datetime.timezone.utc
+REPRESENTATION_KIND = "representation"
+CREATED = "created"
+REVOKED = "revoked"
+IMPORT_AUTHOR = Author(system="folkeregisteret-import")
+DEFAULT_IMPORT_BATCH = 2000
+MAX_PAGE = 10_000
+# How far ahead of the writer's clock a register read may be (the national policy's clock skew).
+REGISTER_CLOCK_SKEW = datetime.timedelta(seconds=300)
+
+
+def canonical_json(value: Any) -> str:
+    """The canonical JSON text hashed by the store: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def sha256(textual: str) -> str:
+    """The hex SHA-256 of a text's UTF-8 bytes."""
+    return hashlib.sha256(textual.encode("utf-8")).hexdigest()
+
+
+def content_hash(snapshot: Snapshot) -> str:
+    """The hash that tells whether two representation snapshots say the same."""
+    return sha256(snapshot.content_key)
+
+
+def one_line(error: BaseException) -> str:
+    """The first line of an error's message (a driver's own error where there is one)."""
+    first = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return first[0] if first else type(error).__name__
+
+
+def invalid(error: ValidationError, prefix: str = "") -> InvalidInputError:
+    """An `InvalidInputError` naming each field a pydantic validation refused."""
+    problems = field_problems([dict(problem) for problem in error.errors(include_url=False)], prefix or None)
+    message = "; ".join(f"`{p.field}`: {p.message}" for p in problems)
+    return InvalidInputError(message=message, problems=problems)
+
+
+def aware(value: datetime.datetime | None, name: str) -> datetime.datetime | None:
+    """The instant in UTC, or None; raises `InvalidInputError` for a time without a UTC offset."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime.datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInputError.for_field(name, "must be an instant with a UTC offset")
+    return value.astimezone(UTC)
+
+
+def now_or(now: datetime.datetime | None) -> datetime.datetime:
+    """The given recording time in UTC, or the clock's."""
+    return aware(now, "now") or datetime.datetime.now(UTC)
+
+
+def child_id(child: str) -> PersonId:
+    """The child's parsed person number (raises `InvalidIdError` naming `child`)."""
+    return person_id(child, "child")
+
+
+def check_author(author: Author, name: str = "author") -> Author:
+    """The author, when it names a clinician (hpr and org), a system or the adolescent."""
+    if not isinstance(author, Author):
+        raise InvalidInputError.for_field(name, "must be an `Author`")
+    if author.system is None and author.person is None and (author.hpr is None or author.org is None):
+        raise InvalidInputError.for_field(
+            name, "a clinician author needs both `hpr` and `org`; a system needs `system`; the adolescent `person`"
+        )
+    return author
+
+
+def author_key(author: Author) -> str:
+    """The author as one text: idempotency keys are kept per author."""
+    if author.system is not None:
+        return f"system:{author.system}"
+    if author.person is not None:
+        return f"person:{author.person}"
+    return f"hpr:{author.hpr}/org:{author.org}"
+
+
+# Hex digits written as the letters a–p: the same order, and never a run of digits that a log
+# scanner (or a reader) takes for an 11-digit person number.
+_NO_DIGITS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+
+
+def new_id(prefix: str) -> str:
+    """A new opaque record id with this prefix, time-ordered and without digits."""
+    # Time-ordered (milliseconds, then 80 random bits): new rows land at the end of the id index.
+    unique = f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
+    return f"{prefix}-{unique.translate(_NO_DIGITS)}"
+
+
+def coerce_kind(kind: Any) -> FactKind:
+    """The fact kind named (raises `InvalidInputError` listing the kinds)."""
+    try:
+        return FactKind(kind)
+    except ValueError:
+        known = ", ".join(k.value for k in FactKind)
+        raise InvalidInputError.for_field("kind", f"`{kind}` is not a kind of fact (one of: {known})") from None
+
+
+def coerce_draft(kind: FactKind, draft: Any) -> FactDraft:
+    """The draft as the kind's draft type, validated from a mapping when it is one."""
+    wanted = DRAFT_TYPES[kind]
+    if isinstance(draft, wanted):
+        return draft
+    if isinstance(draft, Mapping):
+        try:
+            return wanted.model_validate(dict(draft))
+        except ValidationError as error:
+            raise invalid(error) from None
+    raise InvalidInputError.for_field("kind", f"a `{kind.value}` fact is created from a {wanted.__name__}")
+
+
+def check_idempotency_key(key: str | None) -> str | None:
+    """The key, when it is 1–`IDEMPOTENCY_KEY_MAX` characters."""
+    if key is not None and (not isinstance(key, str) or not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX):
+        raise InvalidInputError.for_field("idempotency_key", f"must be 1–{IDEMPOTENCY_KEY_MAX} characters")
+    return key
+
+
+def check_revocation_reason(reason: str | None) -> str | None:
+    """The reason, when it is at most `REVOCATION_REASON_MAX` characters."""
+    if reason is not None and (not isinstance(reason, str) or len(reason) > REVOCATION_REASON_MAX):
+        raise InvalidInputError.for_field("reason", f"must be at most {REVOCATION_REASON_MAX} characters")
+    return reason
+
+
+def check_page(after: int | None, limit: int) -> int:
+    """The change-feed position to read after (0 for the start), once `after` and `limit` are in range."""
+    after = 0 if after is None else after
+    if not isinstance(after, int) or after < 0:
+        raise InvalidInputError.for_field("after", "must be a whole number ≥ 0")
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
+        raise InvalidInputError.for_field("limit", f"must be between 1 and {MAX_PAGE}")
+    return after
+
+
+def request_hash(child: PersonId, kind: FactKind, draft: FactDraft) -> str:
+    """What an idempotency key promises: the same child, kind and draft."""
+    return sha256(canonical_json({"child": child.value, "kind": kind.value, "draft": draft.model_dump(mode="json")}))
+
+
+def build_fact(kind: FactKind, draft: FactDraft, author: Author, now: datetime.datetime) -> ClinicalFact:
+    """The stored record of a draft: a new id, the recording time and the author added, validated."""
+    data = draft.model_dump()
+    data.update(id=new_id(FACT_KINDS[kind].id_prefix), recorded_at=now, author=author)
+    try:
+        return FACT_TYPES[kind].model_validate(data)
+    except ValidationError as error:
+        raise invalid(error) from None
+
+
+def fact_body(draft: FactDraft) -> str:
+    """The stored body of a fact: the draft's fields but its validity, as canonical JSON."""
+    return canonical_json(draft.model_dump(mode="json", exclude={"valid_from", "valid_until"}, exclude_none=True))
+
+
+def check_assessment(person: PersonId, fact: ClinicalFact, stored_birth_date: datetime.date | None) -> None:
+    """Refuse a grey-zone assessment for a child too young for one, or whose birth date is unknown."""
+    birth_date = person.birth_date or stored_birth_date
+    if birth_date is None:
+        raise InvalidInputError.for_field(
+            "child",
+            f"the birth date of `{person.value}` is unknown: store its representation (with `birth_date`) "
+            "before a grey-zone assessment",
+        )
+    if not isinstance(fact, Assessment):
+        return
+    try:
+        check_assessment_age(fact, birth_date)
+    except ValueError as error:
+        raise InvalidInputError.for_field("child", str(error)) from None
+
+
+def fact_version(position: int, confirmed: datetime.datetime | None, newest_link: int = 0) -> str:
+    """A child's fact version: its last change position, its freshest register confirmation, its newest id link.
+
+    A freshness confirmation changes what the engine sees without taking a change position, and
+    a link reported with another child's representation can change what is read for this child
+    without a change of its own.
+    """
+    version = str(position) if confirmed is None else f"{position}.{round(confirmed.timestamp() * 1_000_000)}"
+    return f"{version}~{newest_link}" if newest_link else version
