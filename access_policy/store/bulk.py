@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy import Date
 from access_policy.errors import FieldProblem, InvalidInputError
 from access_policy.facts import MAX_FORMER_IDS, MAX_HOLDERS, AddressProtection, Holder, RegisterStatus, Representation, Responsibility
 from access_policy.identity import PersonId, parse_organisation_number, person_id
+from access_policy.store.interface import ImportSummary
 from access_policy.store.schema import UTCDateTime
 
 _PROTECTIONS = frozenset(p.value for p in AddressProtection)
@@ -251,6 +253,58 @@ def _rich_holder(holder: dict[str, Any], where: str) -> dict[str, Any]:
         ]
         message = "; ".join(f"`{p.field}`: {p.message}" for p in problems)
         raise InvalidInputError(message=message, problems=problems) from None
+
+
+def run_import(
+    lines: Iterable[str],
+    write_batch: Callable[[list[tuple[int, str, Snapshot]], datetime.datetime, list[tuple[int, str]]], dict[str, int]],
+    *,
+    progress: Callable[[int], object] | None,
+    now: datetime.datetime | None,
+    batch_size: int,
+) -> ImportSummary:
+    """Parse import lines and hand them to `write_batch` in batches of whole children; what was done.
+
+    `write_batch(batch, now, rejections)` stores (line number, child, snapshot) entries, adds the
+    lines it refuses to `rejections` and returns counts of `imported`, `unchanged`, `refreshed`.
+    `progress`, when given, is called with the number of lines handled since its previous call.
+    """
+    counts = {"imported": 0, "unchanged": 0, "refreshed": 0}
+    rejections: list[tuple[int, str]] = []
+    batch: list[tuple[int, str, Snapshot]] = []
+    handled = 0
+
+    def flush() -> None:
+        nonlocal handled
+        if batch:
+            at = now or datetime.datetime.now(datetime.timezone.utc)
+            for action, count in write_batch(batch, at, rejections).items():
+                counts[action] += count
+            batch.clear()
+        if progress is not None and handled:
+            progress(handled)
+        handled = 0
+
+    for number, line in enumerate(lines, 1):
+        handled += 1
+        if not line.strip():
+            continue
+        try:
+            batch.append((number, *parse_line(line)))
+        except InvalidInputError as error:
+            rejections.append((number, str(error)))
+        # Lines handled, not only children kept, so a run of rejected lines still shows progress.
+        if len(batch) >= batch_size or handled >= batch_size:
+            flush()
+    flush()
+    rejections.sort()
+    return ImportSummary(
+        imported=counts["imported"],
+        unchanged=counts["unchanged"],
+        rejected=len(rejections),
+        rejections=tuple(rejections),
+        refreshed=counts["refreshed"],
+    )
 
 
 def _sqlite_instant(value: datetime.datetime) -> str:

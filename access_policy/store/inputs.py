@@ -31,6 +31,7 @@ from access_policy.facts import (
     check_assessment_age,
 )
 from access_policy.identity import PersonId, person_id
+from access_policy.instants import not_ahead
 from access_policy.store.bulk import Snapshot
 
 UTC = datetime.timezone.utc
@@ -215,3 +216,41 @@ def fact_version(position: int, confirmed: datetime.datetime | None, newest_link
     """
     version = str(position) if confirmed is None else f"{position}.{round(confirmed.timestamp() * 1_000_000)}"
     return f"{version}~{newest_link}" if newest_link else version
+
+
+class LatestSnapshot:
+    """The latest snapshot of a child during a write: its id, content hash and freshest retrieval."""
+
+    __slots__ = ("id", "content_hash", "retrieved_at")
+
+    def __init__(self, id: str, content_hash: str, retrieved_at: datetime.datetime):
+        self.id, self.content_hash, self.retrieved_at = id, content_hash, retrieved_at
+
+    def refreshed(self, retrieved_at: datetime.datetime) -> "LatestSnapshot":
+        """The same snapshot confirmed by a later retrieval."""
+        return LatestSnapshot(self.id, self.content_hash, max(self.retrieved_at, retrieved_at))
+
+
+def snapshot_action(snapshot: Snapshot, digest: str, latest: LatestSnapshot | None, now: datetime.datetime) -> str:
+    """What storing this snapshot means: `imported` (a new snapshot), `refreshed` or `unchanged`.
+
+    Raises `InvalidInputError` for a register read from the future, or for one older than the
+    stored snapshot that says something else.
+    """
+    # A read from the future would keep the child denied until then and refuse every later
+    # correction; one outside 1900–2199 cannot even be converted. The service's edge checks
+    # against the policy's clock skew; the store, for its own callers (bulk import), the default.
+    not_ahead("retrieved_at", snapshot.retrieved_at, now, REGISTER_CLOCK_SKEW)
+    if latest is None:
+        return "imported"
+    retrieved_at = snapshot.retrieved_at.astimezone(UTC)
+    if latest.content_hash == digest:
+        return "refreshed" if retrieved_at > latest.retrieved_at else "unchanged"
+    if retrieved_at < latest.retrieved_at:
+        # An older read of the register must not replace a newer one.
+        raise InvalidInputError.for_field(
+            "retrieved_at",
+            f"{snapshot.retrieved_at.isoformat()} is older than the stored representation "
+            f"(retrieved {latest.retrieved_at.isoformat()})",
+        )
+    return "imported"

@@ -17,15 +17,14 @@ from sqlalchemy import BindParameter, ColumnElement, Connection, Select, bindpar
 
 from access_policy.errors import InconsistentFactsError, InvalidInputError
 from access_policy.facts import Author, Holder, Representation
-from access_policy.instants import not_ahead
-from access_policy.store.bulk import Snapshot, insert_rows, parse_line
+from access_policy.store.bulk import Snapshot, insert_rows, run_import
 from access_policy.store.inputs import (
     CREATED,
     DEFAULT_IMPORT_BATCH,
     IMPORT_AUTHOR,
-    REGISTER_CLOCK_SKEW,
     REPRESENTATION_KIND,
     UTC,
+    LatestSnapshot,
     aware,
     check_author,
     child_id,
@@ -33,6 +32,7 @@ from access_policy.store.inputs import (
     new_id,
     now_or,
     one_line,
+    snapshot_action,
 )
 from access_policy.store.interface import ImportSummary
 from access_policy.store.links import Identity, follow
@@ -205,43 +205,12 @@ class SqlRepresentations(SqlPlumbing):
         the number of lines handled since its previous call.
         """
         author = check_author(author)
-        fixed_now = aware(now, "now")
-        imported = unchanged = refreshed = 0
-        rejections: list[tuple[int, str]] = []
-        batch: list[tuple[int, str, Snapshot]] = []
-        handled = 0
-
-        def flush() -> None:
-            nonlocal imported, unchanged, refreshed, handled
-            if batch:
-                counts = self._import_batch(batch, author, fixed_now or datetime.datetime.now(UTC), rejections)
-                imported += counts["imported"]
-                unchanged += counts["unchanged"]
-                refreshed += counts["refreshed"]
-                batch.clear()
-            if progress is not None and handled:
-                progress(handled)
-            handled = 0
-
-        for number, line in enumerate(lines, 1):
-            handled += 1
-            if not line.strip():
-                continue
-            try:
-                batch.append((number, *parse_line(line)))
-            except InvalidInputError as error:
-                rejections.append((number, str(error)))
-            # Lines handled, not only children kept, so a run of rejected lines still shows progress.
-            if len(batch) >= batch_size or handled >= batch_size:
-                flush()
-        flush()
-        rejections.sort()
-        return ImportSummary(
-            imported=imported,
-            unchanged=unchanged,
-            rejected=len(rejections),
-            rejections=tuple(rejections),
-            refreshed=refreshed,
+        return run_import(
+            lines,
+            lambda batch, at, rejections: self._import_batch(batch, author, at, rejections),
+            progress=progress,
+            now=aware(now, "now"),
+            batch_size=batch_size,
         )
 
     def _import_batch(
@@ -272,7 +241,7 @@ class SqlRepresentations(SqlPlumbing):
                     change_rows.append(self._change(position, child, REPRESENTATION_KIND, values["id"], CREATED, now))
                     if snapshot.former_ids or any("former_ids" in holder for holder in snapshot.holders):
                         linked.append((child, snapshot, values["id"]))
-                    current[child] = _Current(values["id"], values["content_hash"], values["retrieved_at"])
+                    current[child] = LatestSnapshot(values["id"], values["content_hash"], values["retrieved_at"])
                 elif action == "refreshed":
                     confirmation_rows.append(values)
                     current[child] = current[child].refreshed(values["retrieved_at"])
@@ -288,36 +257,25 @@ class SqlRepresentations(SqlPlumbing):
     def _plan_representation(
         child: str,
         snapshot: Snapshot,
-        current: "_Current | None",
+        current: LatestSnapshot | None,
         author: Author,
         now: datetime.datetime,
         position: int,
     ) -> tuple[str, dict[str, Any]]:
         """What storing this snapshot means: imported (a new snapshot), refreshed, or unchanged."""
         digest = content_hash(snapshot)
-        # A read from the future would keep the child denied until then and refuse every later
-        # correction; one outside 1900–2199 cannot even be converted. The service's edge checks
-        # against the policy's clock skew; the store, for its own callers (bulk import), the default.
-        not_ahead("retrieved_at", snapshot.retrieved_at, now, REGISTER_CLOCK_SKEW)
+        action = snapshot_action(snapshot, digest, current, now)
         retrieved_at = snapshot.retrieved_at.astimezone(UTC)
-        if current is not None:
-            if current.content_hash == digest:
-                if retrieved_at > current.retrieved_at:
-                    return "refreshed", {
-                        "representation_id": current.id,
-                        "child": child,
-                        "retrieved_at": retrieved_at,
-                        "recorded_at": now,
-                        **author_values("author", author),
-                    }
-                return "unchanged", {}
-            if retrieved_at < current.retrieved_at:
-                # An older read of the register must not replace a newer one.
-                raise InvalidInputError.for_field(
-                    "retrieved_at",
-                    f"{snapshot.retrieved_at.isoformat()} is older than the stored representation "
-                    f"(retrieved {current.retrieved_at.isoformat()})",
-                )
+        if action == "refreshed" and current is not None:
+            return action, {
+                "representation_id": current.id,
+                "child": child,
+                "retrieved_at": retrieved_at,
+                "recorded_at": now,
+                **author_values("author", author),
+            }
+        if action == "unchanged":
+            return action, {}
         return "imported", {
             "id": new_id("rep"),
             "child": child,
@@ -363,9 +321,9 @@ class SqlRepresentations(SqlPlumbing):
         ]
 
     @staticmethod
-    def _current_representations(connection: Any, children: list[str]) -> dict[str, "_Current"]:
+    def _current_representations(connection: Any, children: list[str]) -> dict[str, LatestSnapshot]:
         """The latest snapshot (hash and freshest retrieval) of each of these children."""
-        found: dict[str, _Current] = {}
+        found: dict[str, LatestSnapshot] = {}
         latest = (
             select(representations.c.child, func.max(representations.c.position).label("position"))
             .where(representations.c.child.in_(bindparam("children", expanding=True)))
@@ -386,18 +344,5 @@ class SqlRepresentations(SqlPlumbing):
         ).join(latest, representations.c.position == latest.c.position)
         for row in connection.execute(statement, {"children": children}):
             retrieved = row.retrieved_at if row.confirmed is None else max(row.retrieved_at, row.confirmed)
-            found[row.child] = _Current(row.id, row.content_hash, retrieved)
+            found[row.child] = LatestSnapshot(row.id, row.content_hash, retrieved)
         return found
-
-
-class _Current:
-    """The latest snapshot of a child during a write: its id, content hash and freshest retrieval."""
-
-    __slots__ = ("id", "content_hash", "retrieved_at")
-
-    def __init__(self, id: str, content_hash: str, retrieved_at: datetime.datetime):
-        self.id, self.content_hash, self.retrieved_at = id, content_hash, retrieved_at
-
-    def refreshed(self, retrieved_at: datetime.datetime) -> "_Current":
-        """The same snapshot confirmed by a later retrieval."""
-        return _Current(self.id, self.content_hash, max(self.retrieved_at, retrieved_at))
