@@ -57,6 +57,7 @@ def test_decisions_over_active_reads_equal_decisions_over_everything(store, t0, 
     assert (active.effect, active.rule, active.reasons) == (full.effect, full.rule, full.reasons)
 
 
+@pytest.mark.sql_only
 def test_a_decision_validates_only_the_active_facts(store, t0, national_policy, monkeypatch):
     _history(store, t0, revoked=40)
     validated = []

@@ -67,6 +67,7 @@ def test_idempotent_create_of_a_since_revoked_fact_returns_it_revoked(store, t0)
     assert not created and again.id == first.id and again.revoked_at == t0
 
 
+@pytest.mark.sql_only
 def test_audit_chain_links_and_detects_tampering(store):
     for n in range(5):
         store.append_audit(f"d-{n}", CHILD_8 if n % 2 else CHILD_13, {"n": n, "decisions": ["permit"], "å": "ø"})
