@@ -23,7 +23,6 @@ from access_policy.auditlog.chain import (
     UTC,
     AuditEntry,
     body_digest_of_text,
-    entry_text,
     hash_v2,
     parse_entry,
 )
@@ -31,6 +30,7 @@ from access_policy.auditlog.checkpoints import Checkpoint
 from access_policy.auditlog.writer import GroupCommit
 from access_policy.errors import InvalidInputError
 from access_policy.store.engine import lock_wait_until
+from access_policy.store.inputs import audit_entry_text
 from access_policy.store.schema import audit_checkpoints, audit_head, audit_log
 from access_policy.store.sql_plumbing import SqlPlumbing
 
@@ -67,14 +67,7 @@ class SqlDecisionLog(SqlPlumbing):
 
     @staticmethod
     def _queued(decision_id: str, child: str, entry: dict[str, Any]) -> _Queued:
-        if not isinstance(decision_id, str) or not 1 <= len(decision_id) <= 64:
-            raise InvalidInputError.for_field("decision_id", "must be 1–64 characters")
-        if not isinstance(child, str) or len(child) > 64:
-            raise InvalidInputError.for_field("child", "must be at most 64 characters")
-        try:
-            text = entry_text(entry)
-        except (TypeError, ValueError) as error:
-            raise InvalidInputError.for_field("entry", f"must be JSON: {error}") from None
+        text = audit_entry_text(decision_id, child, entry)
         # Hash what will be read back: the stored text parsed again (e.g. a tuple reads back as a list).
         return _Queued(decision_id, child, parse_entry(text), text, secrets.token_hex(16))
 

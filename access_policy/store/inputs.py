@@ -11,11 +11,13 @@ import hashlib
 import json
 import secrets
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from access_policy.auditlog.chain import entry_text
 from access_policy.errors import InvalidInputError, field_problems
 from access_policy.facts import (
     DRAFT_TYPES,
@@ -28,12 +30,14 @@ from access_policy.facts import (
     ClinicalFact,
     FactDraft,
     FactKind,
+    Representation,
     check_assessment_age,
 )
 from access_policy.identity import PersonId, person_id
 from access_policy.instants import not_ahead
 from access_policy.store.bulk import Snapshot
 
+T = TypeVar("T")
 UTC = datetime.timezone.utc
 REPRESENTATION_KIND = "representation"
 CREATED = "created"
@@ -170,9 +174,106 @@ def check_page(after: int | None, limit: int) -> int:
     return after
 
 
+def audit_entry_text(decision_id: str, child: str, entry: Any) -> str:
+    """The stored text of a decision-log entry, once its decision id (1–64 characters), child and JSON are checked."""
+    if not isinstance(decision_id, str) or not 1 <= len(decision_id) <= 64:
+        raise InvalidInputError.for_field("decision_id", "must be 1–64 characters")
+    if not isinstance(child, str) or len(child) > 64:
+        raise InvalidInputError.for_field("child", "must be at most 64 characters")
+    try:
+        return entry_text(entry)
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError.for_field("entry", f"must be JSON: {error}") from None
+
+
 def request_hash(child: PersonId, kind: FactKind, draft: FactDraft) -> str:
     """What an idempotency key promises: the same child, kind and draft."""
     return sha256(canonical_json({"child": child.value, "kind": kind.value, "draft": draft.model_dump(mode="json")}))
+
+
+@dataclass(frozen=True, slots=True)
+class NewFact:
+    """A create request checked and built: the child, kind, draft, author, time, idempotency key and the record."""
+
+    person: PersonId
+    kind: FactKind
+    draft: FactDraft
+    author: Author
+    now: datetime.datetime
+    idempotency_key: str | None
+    fact: ClinicalFact
+
+    @property
+    def request_hash(self) -> str:
+        """What its idempotency key promises: the same child, kind and draft."""
+        return request_hash(self.person, self.kind, self.draft)
+
+
+def new_fact(
+    child: str, kind: Any, draft: Any, author: Author, *, idempotency_key: str | None = None, now: datetime.datetime | None = None
+) -> NewFact:
+    """Check a create request and build the record it stores (raises `InvalidInputError`)."""
+    person, kind = child_id(child), coerce_kind(kind)
+    draft = coerce_draft(kind, draft)
+    author = check_author(author)
+    now = now_or(now)
+    key = check_idempotency_key(idempotency_key)
+    return NewFact(person, kind, draft, author, now, key, build_fact(kind, draft, author, now))
+
+
+@dataclass(frozen=True, slots=True)
+class NewRevocation:
+    """A revocation request checked: the child (when given), kind, who revokes, when, why, and what it releases."""
+
+    person: PersonId | None
+    kind: FactKind
+    author: Author
+    now: datetime.datetime
+    reason: str | None
+    release_confided: bool
+    override: bool
+
+    def applied_to(self, fact: ClinicalFact) -> ClinicalFact:
+        """The fact as this revocation leaves it."""
+        return fact.model_copy(
+            update={
+                "revoked_at": self.now,
+                "revoked_by": self.author,
+                "release_confided": self.release_confided,
+                "revocation_reason": self.reason,
+            }
+        )
+
+
+def new_revocation(
+    child: str | None,
+    kind: Any,
+    author: Author,
+    *,
+    now: datetime.datetime | None,
+    reason: str | None,
+    release_confided: bool,
+    override: bool,
+) -> NewRevocation:
+    """Check a revocation request (raises `InvalidInputError`)."""
+    person = child_id(child) if child is not None else None
+    kind = coerce_kind(kind)
+    author = check_author(author, "revoked_by")
+    return NewRevocation(
+        person, kind, author, now_or(now), check_revocation_reason(reason), bool(release_confided), bool(override)
+    )
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """The items in lists of `size` (the last one shorter), built as they are consumed."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def build_fact(kind: FactKind, draft: FactDraft, author: Author, now: datetime.datetime) -> ClinicalFact:
@@ -188,6 +289,16 @@ def build_fact(kind: FactKind, draft: FactDraft, author: Author, now: datetime.d
 def fact_body(draft: FactDraft) -> str:
     """The stored body of a fact: the draft's fields but its validity, as canonical JSON."""
     return canonical_json(draft.model_dump(mode="json", exclude={"valid_from", "valid_until"}, exclude_none=True))
+
+
+def new_snapshot(
+    child: str, representation: Representation, author: Author, now: datetime.datetime | None
+) -> tuple[PersonId, Snapshot, Author, datetime.datetime]:
+    """Check a representation write: (the child, the snapshot to store, the author, the recording time)."""
+    person = child_id(child)
+    if not isinstance(representation, Representation):
+        raise InvalidInputError.for_field("representation", "must be a `Representation`")
+    return person, Snapshot.of(person, representation), check_author(author), now_or(now)
 
 
 def check_assessment(person: PersonId, fact: ClinicalFact, stored_birth_date: datetime.date | None) -> None:

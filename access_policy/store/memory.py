@@ -24,7 +24,6 @@ from access_policy.auditlog.chain import (
     GENESIS_HASH,
     AuditEntry,
     body_digest_of_text,
-    entry_text,
     hash_v2,
     parse_entry,
 )
@@ -41,22 +40,23 @@ from access_policy.store.inputs import (
     REVOKED,
     UTC,
     LatestSnapshot,
+    NewFact,
+    audit_entry_text,
     author_key,
     aware,
-    build_fact,
+    batches,
     check_assessment,
     check_author,
-    check_idempotency_key,
     check_page,
-    check_revocation_reason,
     child_id,
-    coerce_draft,
     coerce_kind,
     content_hash,
+    new_fact,
     new_id,
+    new_revocation,
+    new_snapshot,
     now_or,
     one_line,
-    request_hash,
     snapshot_action,
 )
 from access_policy.store.interface import Change, ImportSummary
@@ -306,32 +306,25 @@ class MemoryFactStore:
         now: datetime.datetime | None = None,
     ) -> tuple[ClinicalFact, bool]:
         """Store a new fact; (stored record, created?). A repeated idempotency key returns the first record."""
-        person, kind = child_id(child), coerce_kind(kind)
-        draft = coerce_draft(kind, draft)
-        author = check_author(author)
-        now = now_or(now)
-        idempotency_key = check_idempotency_key(idempotency_key)
-        fact = build_fact(kind, draft, author, now)
-        digest = request_hash(person, kind, draft)
+        new = new_fact(child, kind, draft, author, idempotency_key=idempotency_key, now=now)
+        key = new.idempotency_key
         with self._lock:
-            if idempotency_key is not None:
-                earlier = self._idempotency.get((author_key(author), idempotency_key))
+            if key is not None:
+                earlier = self._idempotency.get((author_key(new.author), key))
                 if earlier is not None:
-                    if earlier[0] != digest:
-                        raise IdempotencyConflictError(
-                            f"idempotency key `{idempotency_key}` was already used for a different request"
-                        )
+                    if earlier[0] != new.request_hash:
+                        raise IdempotencyConflictError(f"idempotency key `{key}` was already used for a different request")
                     return self._facts[earlier[1]].as_of(None)[0], False
-            self._add_fact(person, kind, fact, now)
-            if idempotency_key is not None:
-                self._idempotency[(author_key(author), idempotency_key)] = (digest, fact.id)
-        return fact, True
+            self._add_fact(new)
+            if key is not None:
+                self._idempotency[(author_key(new.author), key)] = (new.request_hash, new.fact.id)
+        return new.fact, True
 
-    def _add_fact(self, person: PersonId, kind: FactKind, fact: ClinicalFact, now: datetime.datetime) -> None:
-        if kind is FactKind.ASSESSMENTS:
-            check_assessment(person, fact, self._stored_birth_date(person))
-        position = self._change(person.value, kind.value, fact.id, CREATED, now)
-        self._facts[fact.id] = _Fact(person.value, kind, position, _as_stored(fact))
+    def _add_fact(self, new: NewFact) -> None:
+        if new.kind is FactKind.ASSESSMENTS:
+            check_assessment(new.person, new.fact, self._stored_birth_date(new.person))
+        position = self._change(new.person.value, new.kind.value, new.fact.id, CREATED, new.now)
+        self._facts[new.fact.id] = _Fact(new.person.value, new.kind, position, _as_stored(new.fact))
 
     def create_facts_bulk(
         self,
@@ -343,29 +336,18 @@ class MemoryFactStore:
         """Store many new facts (child, kind, draft, author); the number stored. All or none of a batch is kept."""
         now = now_or(now)
         stored = 0
-        batch: list[tuple[PersonId, FactKind, ClinicalFact]] = []
-
-        def flush() -> None:
-            nonlocal stored
+        for batch in batches((new_fact(child, kind, draft, author, now=now) for child, kind, draft, author in items), batch_size):
             with self._lock:
                 saved = (len(self._changes), dict(self._facts))
                 try:
-                    for person, kind, fact in batch:
-                        self._add_fact(person, kind, fact, now)
+                    for new in batch:
+                        self._add_fact(new)
                 except BaseException:
+                    # All or none of a batch, as a transaction.
                     del self._changes[saved[0] :]
                     self._facts = saved[1]
                     raise
             stored += len(batch)
-            batch.clear()
-
-        for child, kind, draft, author in items:
-            kind = coerce_kind(kind)
-            draft = coerce_draft(kind, draft)
-            batch.append((child_id(child), kind, build_fact(kind, draft, check_author(author), now)))
-            if len(batch) >= batch_size:
-                flush()
-        flush()
         return stored
 
     def revoke_fact(
@@ -381,24 +363,15 @@ class MemoryFactStore:
         override: bool = False,
     ) -> ClinicalFact:
         """Revoke a fact by its id (raises `FactNotFoundError`); revoking twice returns the first revocation."""
-        person = child_id(child) if child is not None else None
-        kind = coerce_kind(kind)
-        author = check_author(author, "revoked_by")
-        now = now_or(now)
-        reason = check_revocation_reason(reason)
+        revocation = new_revocation(
+            child, kind, author, now=now, reason=reason, release_confided=release_confided, override=override
+        )
         with self._lock:
-            record = self._record(person, kind, fact_id)
+            record = self._record(revocation.person, revocation.kind, fact_id)
             if record.revocation is not None:
                 return record.revocation.fact
-            revoked = record.fact.model_copy(
-                update={
-                    "revoked_at": now,
-                    "revoked_by": author,
-                    "release_confided": bool(release_confided),
-                    "revocation_reason": reason,
-                }
-            )
-            position = self._change(record.child, kind.value, record.fact.id, REVOKED, now)
+            revoked = revocation.applied_to(record.fact)
+            position = self._change(record.child, revocation.kind.value, record.fact.id, REVOKED, revocation.now)
             record.revocation = _Revocation(position, revoked)
         return revoked
 
@@ -410,12 +383,7 @@ class MemoryFactStore:
         The same content with a newer `retrieved_at` is a confirmation: it refreshes the stored
         snapshot's freshness without a new snapshot or change-feed entry (changed = False).
         """
-        person = child_id(child)
-        if not isinstance(representation, Representation):
-            raise InvalidInputError.for_field("representation", "must be a `Representation`")
-        snapshot = Snapshot.of(person, representation)
-        check_author(author)
-        now = now_or(now)
+        person, snapshot, _, now = new_snapshot(child, representation, author, now)
         with self._lock:
             action, stored = self._store_snapshot(person.value, snapshot, now)
             return stored.representation(), action == "imported"
@@ -477,14 +445,7 @@ class MemoryFactStore:
 
     def append_audit(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
         """Append a decision-log entry to the hash chain, as the SQL store chains it."""
-        if not isinstance(decision_id, str) or not 1 <= len(decision_id) <= 64:
-            raise InvalidInputError.for_field("decision_id", "must be 1–64 characters")
-        if not isinstance(child, str) or len(child) > 64:
-            raise InvalidInputError.for_field("child", "must be at most 64 characters")
-        try:
-            text = entry_text(entry)
-        except (TypeError, ValueError) as error:
-            raise InvalidInputError.for_field("entry", f"must be JSON: {error}") from None
+        text = audit_entry_text(decision_id, child, entry)
         salt = secrets.token_hex(16)
         with self._lock:
             position, previous = self.audit_head()

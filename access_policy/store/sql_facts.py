@@ -22,21 +22,19 @@ from access_policy.store.bulk import insert_rows
 from access_policy.store.inputs import (
     CREATED,
     REVOKED,
+    NewFact,
     author_key,
     aware,
-    build_fact,
+    batches,
     check_assessment,
-    check_author,
-    check_idempotency_key,
     check_page,
-    check_revocation_reason,
     child_id,
-    coerce_draft,
     coerce_kind,
     fact_body,
+    new_fact,
+    new_revocation,
     now_or,
     one_line,
-    request_hash,
 )
 from access_policy.store.interface import Change
 from access_policy.store.schema import changes, facts, idempotency_keys, representation_confirmations, representations, revocations
@@ -264,42 +262,32 @@ class SqlFactRecords(SqlPlumbing):
         now: datetime.datetime | None = None,
     ) -> tuple[ClinicalFact, bool]:
         """Store a new fact; (stored record, created?). A repeated idempotency key returns the first record."""
-        person, kind = child_id(child), coerce_kind(kind)
-        draft = coerce_draft(kind, draft)
-        author = check_author(author)
-        now = now_or(now)
-        idempotency_key = check_idempotency_key(idempotency_key)
-        fact = build_fact(kind, draft, author, now)
-        digest = request_hash(person, kind, draft)
+        new = new_fact(child, kind, draft, author, idempotency_key=idempotency_key, now=now)
+        fact, key = new.fact, new.idempotency_key
         with self._write() as connection:
             position = self._lock_changes(connection)
-            if idempotency_key is not None:
+            if key is not None:
                 earlier = connection.execute(
                     select(idempotency_keys.c.request_hash, idempotency_keys.c.fact_id).where(
-                        idempotency_keys.c.author == author_key(author), idempotency_keys.c.key == idempotency_key
+                        idempotency_keys.c.author == author_key(new.author), idempotency_keys.c.key == key
                     )
                 ).first()
                 if earlier is not None:
-                    if earlier.request_hash != digest:
-                        raise IdempotencyConflictError(
-                            f"idempotency key `{idempotency_key}` was already used for a different request"
-                        )
+                    if earlier.request_hash != new.request_hash:
+                        raise IdempotencyConflictError(f"idempotency key `{key}` was already used for a different request")
                     return fact_from_row(connection.execute(_FACT_BY_ID, {"fact_id": earlier.fact_id}).one()), False
-            if kind is FactKind.ASSESSMENTS:
-                self._check_assessment(connection, person, fact)
             position += 1
-            connection.execute(insert(facts), [self._fact_values(person.value, kind, draft, fact, author, position)])
-            connection.execute(insert(changes), [self._change(position, person.value, kind.value, fact.id, CREATED, now)])
-            if idempotency_key is not None:
+            self._insert_fact(connection, new, position)
+            if key is not None:
                 connection.execute(
                     insert(idempotency_keys),
                     [
                         {
-                            "author": author_key(author),
-                            "key": idempotency_key,
-                            "request_hash": digest,
+                            "author": author_key(new.author),
+                            "key": key,
+                            "request_hash": new.request_hash,
                             "fact_id": fact.id,
-                            "recorded_at": now,
+                            "recorded_at": new.now,
                         }
                     ],
                 )
@@ -320,35 +308,20 @@ class SqlFactRecords(SqlPlumbing):
         """
         now = now_or(now)
         stored = 0
-        batch: list[tuple[PersonId, FactKind, FactDraft, ClinicalFact, Author]] = []
-
-        def flush() -> None:
-            nonlocal stored
-            if not batch:
-                return
+        for batch in batches((new_fact(child, kind, draft, author, now=now) for child, kind, draft, author in items), batch_size):
             with self._write() as connection:
                 position = self._lock_changes(connection)
                 fact_rows, change_rows = [], []
-                for person, kind, draft, fact, author in batch:
-                    if kind is FactKind.ASSESSMENTS:
-                        self._check_assessment(connection, person, fact)
+                for new in batch:
+                    if new.kind is FactKind.ASSESSMENTS:
+                        self._check_assessment(connection, new.person, new.fact)
                     position += 1
-                    fact_rows.append(self._fact_values(person.value, kind, draft, fact, author, position))
-                    change_rows.append(self._change(position, person.value, kind.value, fact.id, CREATED, now))
+                    fact_rows.append(self._fact_values(new, position))
+                    change_rows.append(self._change(position, new.person.value, new.kind.value, new.fact.id, CREATED, now))
                 insert_rows(connection, facts, fact_rows)
                 insert_rows(connection, changes, change_rows)
                 self._advance(connection, position)
             stored += len(batch)
-            batch.clear()
-
-        for child, kind, draft, author in items:
-            kind = coerce_kind(kind)
-            draft = coerce_draft(kind, draft)
-            author = check_author(author)
-            batch.append((child_id(child), kind, draft, build_fact(kind, draft, author, now), author))
-            if len(batch) >= batch_size:
-                flush()
-        flush()
         return stored
 
     def revoke_fact(
@@ -370,14 +343,13 @@ class SqlFactRecords(SqlPlumbing):
         applied; `reason` and `override` (revoked by another organisation than the author's) are
         kept with the revocation. Who may revoke what is the service's decision, not the store's.
         """
-        person = child_id(child) if child is not None else None
-        kind = coerce_kind(kind)
-        author = check_author(author, "revoked_by")
-        now = now_or(now)
-        reason = check_revocation_reason(reason)
+        revocation = new_revocation(
+            child, kind, author, now=now, reason=reason, release_confided=release_confided, override=override
+        )
+        person = revocation.person
         with self._write() as connection:
             position = self._lock_changes(connection)
-            row = self._fact_row(connection, person.value if person else None, kind, fact_id)
+            row = self._fact_row(connection, person.value if person else None, revocation.kind, fact_id)
             fact = fact_from_row(row)
             if row.revoked_at is not None:
                 return fact
@@ -386,19 +358,18 @@ class SqlFactRecords(SqlPlumbing):
                 "fact_id": row.id,
                 "child": row.child,
                 "position": position,
-                "revoked_at": now,
-                "release_confided": bool(release_confided),
-                "reason": reason,
-                "override": bool(override),
-                **author_values("revoked_by", author),
+                "revoked_at": revocation.now,
+                "release_confided": revocation.release_confided,
+                "reason": revocation.reason,
+                "override": revocation.override,
+                **author_values("revoked_by", revocation.author),
             }
             connection.execute(insert(revocations), [values])
-            connection.execute(insert(changes), [self._change(position, row.child, kind.value, row.id, REVOKED, now)])
+            connection.execute(
+                insert(changes), [self._change(position, row.child, revocation.kind.value, row.id, REVOKED, revocation.now)]
+            )
             self._advance(connection, position)
-        update_values: dict[str, Any] = {"revoked_at": now, "revoked_by": author, "release_confided": bool(release_confided)}
-        if "reason" in values:
-            update_values["revocation_reason"] = reason
-        return fact.model_copy(update=update_values)
+        return revocation.applied_to(fact)
 
     @staticmethod
     def _check_assessment(connection: Connection, person: PersonId, fact: ClinicalFact) -> None:
@@ -412,18 +383,26 @@ class SqlFactRecords(SqlPlumbing):
             ).scalar()
         check_assessment(person, fact, stored)
 
+    def _insert_fact(self, connection: Connection, new: NewFact, position: int) -> None:
+        """Write a new fact and its change at `position` (the change-feed lock held)."""
+        if new.kind is FactKind.ASSESSMENTS:
+            self._check_assessment(connection, new.person, new.fact)
+        connection.execute(insert(facts), [self._fact_values(new, position)])
+        connection.execute(
+            insert(changes), [self._change(position, new.person.value, new.kind.value, new.fact.id, CREATED, new.now)]
+        )
+
     @staticmethod
-    def _fact_values(
-        child: str, kind: FactKind, draft: FactDraft, fact: ClinicalFact, author: Author, position: int
-    ) -> dict[str, Any]:
+    def _fact_values(new: NewFact, position: int) -> dict[str, Any]:
+        fact = new.fact
         return {
             "id": fact.id,
-            "child": child,
-            "kind": kind.value,
+            "child": new.person.value,
+            "kind": new.kind.value,
             "position": position,
-            "body": fact_body(draft),
+            "body": fact_body(new.draft),
             "valid_from": fact.valid_from,
             "valid_until": fact.valid_until,
             "recorded_at": fact.recorded_at,
-            **author_values("author", author),
+            **author_values("author", new.author),
         }

@@ -30,7 +30,7 @@ from access_policy.store.inputs import (
     child_id,
     content_hash,
     new_id,
-    now_or,
+    new_snapshot,
     one_line,
     snapshot_action,
 )
@@ -162,12 +162,7 @@ class SqlRepresentations(SqlPlumbing):
         The same content with a newer `retrieved_at` is a confirmation: it refreshes the stored
         snapshot's freshness without a new snapshot or change-feed entry (changed = False).
         """
-        person = child_id(child)
-        if not isinstance(representation, Representation):
-            raise InvalidInputError.for_field("representation", "must be a `Representation`")
-        snapshot = Snapshot.of(person, representation)
-        author = check_author(author)
-        now = now_or(now)
+        person, snapshot, author, now = new_snapshot(child, representation, author, now)
         with self._write() as connection:
             position = self._lock_changes(connection)
             current = self._current_representations(connection, [person.value]).get(person.value)
