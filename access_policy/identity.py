@@ -139,9 +139,9 @@ def quick_person_id(value: object) -> PersonId | None:
         return None
 
 
-def person_id(value: object, field: str = "id") -> PersonId:
+def person_id(value: str, field: str = "id") -> PersonId:
     """Parse a person number as `parse_person_id` does, fast for the plain case; raises `InvalidIdError` naming `field`."""
-    return quick_person_id(value) or parse_person_id(value, field)  # type: ignore[arg-type]
+    return quick_person_id(value) or parse_person_id(value, field)
 
 
 @lru_cache(maxsize=4096)

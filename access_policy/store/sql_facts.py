@@ -65,7 +65,6 @@ _FACT_COLUMNS = (
 )
 
 
-
 def _facts_statement(as_of: bool, active: bool = False) -> Select[Any]:
     joined = revocations.c.fact_id == facts.c.id
     where: list[ColumnElement[bool]] = [facts.c.child.in_(IDS)]
@@ -92,7 +91,6 @@ def _facts_statement(as_of: bool, active: bool = False) -> Select[Any]:
     )
 
 
-
 def _version_statement() -> Select[Any]:
     latest_snapshot = (
         select(representations.c.id)
@@ -106,7 +104,6 @@ def _version_statement() -> Select[Any]:
     )
     position = select(func.max(changes.c.position)).where(changes.c.child.in_(IDS))
     return select(position.scalar_subquery().label("position"), confirmed.scalar_subquery().label("confirmed"))
-
 
 
 _VERSION = _version_statement()
@@ -142,7 +139,6 @@ def fact_from_row(row: Any) -> ClinicalFact:
         return FACT_TYPES[FactKind(row.kind)].model_validate(data)
     except (ValidationError, ValueError) as error:
         raise InconsistentFactsError(f"stored fact `{row.id}` does not validate: {one_line(error)}") from error
-
 
 
 class SqlFactRecords(SqlPlumbing):
