@@ -174,3 +174,15 @@ class RevocationForbiddenError(AccessPolicyError):
     """A revocation of a fact that another organisation set, without the override scope."""
 
     code: str = "revocation-forbidden"
+
+
+class CheckpointError(ValueError):
+    """A decision-log checkpoint or key that cannot be read or does not verify; the message is one line."""
+
+    code = "checkpoint-invalid"
+
+
+class ExportError(ValueError):
+    """A decision-log export that cannot be written or read; the message is one line."""
+
+    code = "export-invalid"

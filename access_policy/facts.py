@@ -98,6 +98,12 @@ LOCAL_SYSTEM = "local"
 
 MAX_TARGETS = 20  # named representatives of one fact: a child has a handful at most
 MAX_FORMER_IDS = 10
+# Holders of parental responsibility in one representation: the register lists a handful at most.
+MAX_HOLDERS = 20
+# The reason kept with a revocation.
+REVOCATION_REASON_MAX = 1000
+# A client's idempotency key for a create: a retry with the same key returns the first record.
+IDEMPOTENCY_KEY_MAX = 200
 MAX_TEXT = 4000
 MAX_IDENTIFIER = 200
 
@@ -342,7 +348,7 @@ class Representation(_Frozen):
     status: RegisterStatus = RegisterStatus.BOSATT
     death_date: Date | None = None
     former_ids: tuple[PersonNumber, ...] = Field(default=(), max_length=MAX_FORMER_IDS)
-    holders: tuple[Holder, ...] = Field(default=(), max_length=20)
+    holders: tuple[Holder, ...] = Field(default=(), max_length=MAX_HOLDERS)
     retrieved_at: Instant
     id: str | None = None
     recorded_at: Instant | None = None
@@ -568,6 +574,11 @@ class CareOrderDraft(CareOrderFields, _Draft):
 
 class CareOrder(CareOrderFields, ClinicalFact):
     """A care order as stored."""
+
+
+# The draft of any kind of fact, for signatures that take one (the shared base stays private:
+# nothing builds a bare draft).
+FactDraft = _Draft
 
 
 # ----------------------------------------------------------------------------- one child's facts

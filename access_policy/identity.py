@@ -59,6 +59,17 @@ def _classic_birth_date(digits: str) -> datetime.date | None:
         return None
 
 
+def _classic_kind(day: int, month: int) -> PersonIdKind:
+    """The kind of a number with classic check digits, from its day and month digits."""
+    if month > 80:
+        return PersonIdKind.SYNTHETIC
+    if month > 40:
+        return PersonIdKind.H_NUMBER
+    if day > 40:
+        return PersonIdKind.D_NUMBER
+    return PersonIdKind.FODSELSNUMMER
+
+
 @lru_cache(maxsize=65536)
 def parse_person_id(value: str, field: str = "id") -> PersonId:
     """Validate a person number; raise `InvalidIdError` naming `field` when it is not valid."""
@@ -76,21 +87,61 @@ def parse_person_id(value: str, field: str = "id") -> PersonId:
         return PersonId(digits, PersonIdKind.FORMAT_2032, None)
     if remainder != 0:
         raise InvalidIdError.for_field(field, "has a wrong check digit")
-    day, month = int(digits[0:2]), int(digits[2:4])
     if int(digits[0]) >= 8:
         return PersonId(digits, PersonIdKind.FH_NUMBER, None)
-    if month > 80:
-        kind = PersonIdKind.SYNTHETIC
-    elif month > 40:
-        kind = PersonIdKind.H_NUMBER
-    elif day > 40:
-        kind = PersonIdKind.D_NUMBER
-    else:
-        kind = PersonIdKind.FODSELSNUMMER
+    kind = _classic_kind(int(digits[0:2]), int(digits[2:4]))
     birth_date = _classic_birth_date(digits)
     if birth_date is None:
         raise InvalidIdError.for_field(field, "does not hold a valid birth date")
     return PersonId(digits, kind, birth_date)
+
+
+def quick_person_id(value: object) -> PersonId | None:
+    """The parsed person number when it is a plain classic number with a birth date; None when unsure.
+
+    Millions of ids in a bulk import would spend most of their time in python-stdnum's generic
+    string cleaning; this reads the plain case (11 ASCII digits, classic check digits, a birth
+    date) straight from the digits, with the verdict `parse_person_id` gives, and leaves every
+    other case (2032 format, FH numbers, spaces, errors) to it.
+    """
+    if type(value) is not str or len(value) != 11 or not value.isascii() or not value.isdigit():
+        return None
+    # Digits as byte values: each weighted sum carries 48 × (sum of weights), taken off once.
+    d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10 = value.encode()
+    check2 = (11 - (5 * d0 + 4 * d1 + 3 * d2 + 2 * d3 + 7 * d4 + 6 * d5 + 5 * d6 + 4 * d7 + 3 * d8 + 2 * d9 - 48 * 41)) % 11
+    if check2 != d10 - 48 or d0 >= 56:
+        return None
+    if (3 * d0 + 7 * d1 + 6 * d2 + d3 + 8 * d4 + 9 * d5 + 4 * d6 + 5 * d7 + 2 * d8 + d9 - 48 * 46) % 11 != 0:
+        return None
+    day, month = (d0 - 48) * 10 + d1 - 48, (d2 - 48) * 10 + d3 - 48
+    year, individual = (d4 - 48) * 10 + d5 - 48, (d6 - 48) * 100 + (d7 - 48) * 10 + d8 - 48
+    kind = _classic_kind(day, month)
+    if month > 80:
+        month -= 80
+    # python-stdnum's reading of D- and H-numbers and of the century.
+    if day > 40:
+        day -= 40
+    if month > 40:
+        month -= 40
+    if individual < 500:
+        year += 1900
+    elif individual < 750 and year >= 54:
+        year += 1800
+    elif individual < 1000 and year < 40:
+        year += 2000
+    elif 900 <= individual < 1000 and year >= 40:
+        year += 1900
+    else:
+        return None
+    try:
+        return PersonId(value, kind, datetime.date(year, month, day))
+    except ValueError:
+        return None
+
+
+def person_id(value: str, field: str = "id") -> PersonId:
+    """Parse a person number as `parse_person_id` does, fast for the plain case; raises `InvalidIdError` naming `field`."""
+    return quick_person_id(value) or parse_person_id(value, field)
 
 
 @lru_cache(maxsize=4096)

@@ -41,6 +41,7 @@ from access_policy.facts import (
     _Draft,
 )
 from access_policy.identity import make_person_id
+from access_policy.store.interface import FactStore
 
 UTC = datetime.timezone.utc
 REFERENCE_DATE = datetime.date(2026, 11, 30)
@@ -281,7 +282,7 @@ class FillSummary:
 
 
 def fill_store(
-    store: Any,
+    store: FactStore,
     n: int,
     *,
     seed: int = 0,
@@ -582,7 +583,7 @@ def demo_families(now: datetime.datetime | None = None) -> DemoSet:
     return DemoSet(tuple(families), tuple(cases))
 
 
-def load_demo_families(store: Any, demo: DemoSet, *, author: Author = REGISTER_AUTHOR) -> dict[str, list[Any]]:
+def load_demo_families(store: FactStore, demo: DemoSet, *, author: Author = REGISTER_AUTHOR) -> dict[str, list[Any]]:
     """Store the demo families (representations, then facts); the stored facts by family name."""
     stored: dict[str, list[Any]] = {}
     for family in demo.families:

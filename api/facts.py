@@ -13,8 +13,7 @@ from fastapi import APIRouter, Body, Header, Path, Security
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from starlette.responses import Response
 
-from access_policy.facts import FACT_KINDS, FactKindSpec, PersonNumber
-from access_policy.service.records import REVOCATION_REASON_MAX
+from access_policy.facts import FACT_KINDS, IDEMPOTENCY_KEY_MAX, REVOCATION_REASON_MAX, FactKindSpec, PersonNumber
 from access_policy.service.tokens import SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, SCOPE_SHARING_WRITE, Caller
 from .deps import RecordsDep, scoped, scoped_any
 from .examples import body_examples
@@ -33,7 +32,7 @@ IdempotencyKey = Annotated[
     Header(
         alias="Idempotency-Key",
         min_length=1,
-        max_length=200,
+        max_length=IDEMPOTENCY_KEY_MAX,
         pattern=r"^[\x20-\x7e]+$",
         description="Retrying a create with the same key returns the first record (200) and stores nothing new.",
     ),

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from access_policy.errors import InvalidInputError
 from access_policy.facts import (
     MAX_FORMER_IDS,
+    MAX_HOLDERS,
     AddressProtection,
     Date,
     Holder,
@@ -43,7 +44,7 @@ class RepresentationBody(BaseModel):
     former_ids: tuple[PersonNumber, ...] = Field(
         default=(), max_length=MAX_FORMER_IDS, description="The child's earlier ids (e.g. a D-number before a fødselsnummer)."
     )
-    holders: tuple[Holder, ...] = Field(default=(), max_length=20)
+    holders: tuple[Holder, ...] = Field(default=(), max_length=MAX_HOLDERS)
     retrieved_at: Instant = Field(description="When the register was read; at most the policy's clock skew after now.")
 
 

@@ -29,13 +29,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from access_policy.auditlog.chain import canonical_json
+from access_policy.errors import CheckpointError
 
 CHECKPOINT_TYPE = "access-policy-checkpoint/v1"
 _HEX = frozenset("0123456789abcdef")
-
-
-class CheckpointError(ValueError):
-    """A checkpoint or key that cannot be read or does not verify; the message is one line."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,14 +32,11 @@ from access_policy.auditlog.chain import (
     parse_time,
     time_text,
 )
+from access_policy.errors import ExportError
 
 PSEUDONYM_PREFIX = "ps1:"
 PSEUDONYMISED_ENTRY_FIELDS = ("child", "requester")
 """The entry fields that hold person numbers (besides the row's `child`), replaced in a pseudonymised export."""
-
-
-class ExportError(ValueError):
-    """An export that cannot be written or read; the message is one line."""
 
 
 class Pseudonymiser:

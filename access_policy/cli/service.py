@@ -251,7 +251,8 @@ def _close(store: object) -> None:
 
 def _public_keys(settings: Settings, paths: list[Path] | None) -> list:
     """The keys that check checkpoints: the given files, else the configured (or development) signing key if present."""
-    from access_policy.auditlog.checkpoints import CheckpointError, load_public_key
+    from access_policy.auditlog.checkpoints import load_public_key
+    from access_policy.errors import CheckpointError
 
     if not paths:
         default = settings.audit_key_path()
@@ -265,7 +266,8 @@ def _public_keys(settings: Settings, paths: list[Path] | None) -> list:
 
 
 def _read_checkpoints(path: Path | None) -> list:
-    from access_policy.auditlog.checkpoints import CheckpointError, read_lines
+    from access_policy.auditlog.checkpoints import read_lines
+    from access_policy.errors import CheckpointError
 
     if path is None:
         return []
@@ -293,7 +295,8 @@ def audit_verify(
     ] = None,
 ) -> None:
     """Check the decision log's hash chain and signed checkpoints; exit 1 at the first changed, removed, reordered or cut-off entry."""
-    from access_policy.auditlog.export import ExportError, read_export
+    from access_policy.auditlog.export import read_export
+    from access_policy.errors import ExportError
     from access_policy.service.audit import verify_audit, verify_entries
 
     settings = _settings(data_dir, database_url, dev=True)
@@ -331,7 +334,8 @@ def audit_verify(
 @audit_app.command("checkpoint")
 def audit_checkpoint(data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
     """Sign the decision log's head now and store the checkpoint (the service also does this at an interval)."""
-    from access_policy.auditlog.checkpoints import CheckpointError, load_or_create_key, load_private_key
+    from access_policy.auditlog.checkpoints import load_or_create_key, load_private_key
+    from access_policy.errors import CheckpointError
     from access_policy.service.audit import Checkpointer
 
     settings = _settings(data_dir, database_url, dev=True)
@@ -403,7 +407,7 @@ def audit_export(
     ] = None,
 ) -> None:
     """Export the decision log as JSON lines for a SIEM, person numbers replaced by keyed pseudonyms."""
-    from access_policy.auditlog.export import ExportError
+    from access_policy.errors import ExportError
     from access_policy.service.audit import export_audit, pseudonymiser_for
 
     settings = _settings(data_dir, database_url, dev=True)

@@ -18,7 +18,18 @@ from access_policy.errors import (
     InvalidInputError,
     RevocationForbiddenError,
 )
-from access_policy.facts import DRAFT_TYPES, FACT_KINDS, Author, ChildFacts, ClinicalFact, FactKind, Representation, _Draft
+from access_policy.facts import (
+    DRAFT_TYPES,
+    FACT_KINDS,
+    IDEMPOTENCY_KEY_MAX,
+    REVOCATION_REASON_MAX,
+    Author,
+    ChildFacts,
+    ClinicalFact,
+    FactKind,
+    Representation,
+    _Draft,
+)
 from access_policy.identity import parse_person_id
 from access_policy.instants import not_ahead, plausible_field
 from access_policy.service.tokens import SCOPE_FACTS_OVERRIDE, SCOPE_FACTS_READ, Caller, PermissionDeniedError
@@ -27,8 +38,6 @@ from access_policy.store.interface import Change, FactStore
 
 log = logging.getLogger(__name__)
 
-IDEMPOTENCY_KEY_MAX = 200
-REVOCATION_REASON_MAX = 1000
 DEFAULT_CLOCK_SKEW = datetime.timedelta(seconds=300)
 
 

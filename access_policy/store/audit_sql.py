@@ -1,7 +1,7 @@
 """The decision log over SQLAlchemy Core: append with group commit, read, the head, signed checkpoints.
 
-A mixin of the SQL store: it uses the store's plumbing (`_write`, `_read`: a transaction that
-turns database errors into `StoreUnavailableError`). The chain itself — canonical JSON, hashes,
+A part of the SQL store: it uses the store's plumbing (`SqlPlumbing`: a transaction that turns
+database errors into `StoreUnavailableError`). The chain itself — canonical JSON, hashes,
 the verifier — is `access_policy.auditlog.chain`; appends are serialised by the one-row
 `audit_head` (`SELECT … FOR UPDATE` on PostgreSQL, `BEGIN IMMEDIATE` on SQLite), so positions
 are gap-free across processes.
@@ -23,7 +23,6 @@ from access_policy.auditlog.chain import (
     UTC,
     AuditEntry,
     body_digest_of_text,
-    entry_text,
     hash_v2,
     parse_entry,
 )
@@ -31,7 +30,9 @@ from access_policy.auditlog.checkpoints import Checkpoint
 from access_policy.auditlog.writer import GroupCommit
 from access_policy.errors import InvalidInputError
 from access_policy.store.engine import lock_wait_until
+from access_policy.store.inputs import audit_entry_text
 from access_policy.store.schema import audit_checkpoints, audit_head, audit_log
+from access_policy.store.sql_plumbing import SqlPlumbing
 
 MAX_AUDIT_PAGE = 10_000
 # Readiness's write probe: how long it waits for the write lock, and how large a row it writes
@@ -49,11 +50,8 @@ class _Queued:
         self.decision_id, self.child, self.entry, self.text, self.salt = decision_id, child, entry, text, salt
 
 
-class SqlDecisionLog:
-    """The `DecisionLog` part of the SQL store (needs the store's `_write` and `_read`)."""
-
-    _write: Any
-    _read: Any
+class SqlDecisionLog(SqlPlumbing):
+    """The `DecisionLog` part of the SQL store."""
 
     def _decision_log_init(self) -> None:
         # Late-bound, so a test can replace `_commit_audit` on one store.
@@ -69,14 +67,7 @@ class SqlDecisionLog:
 
     @staticmethod
     def _queued(decision_id: str, child: str, entry: dict[str, Any]) -> _Queued:
-        if not isinstance(decision_id, str) or not 1 <= len(decision_id) <= 64:
-            raise InvalidInputError.for_field("decision_id", "must be 1–64 characters")
-        if not isinstance(child, str) or len(child) > 64:
-            raise InvalidInputError.for_field("child", "must be at most 64 characters")
-        try:
-            text = entry_text(entry)
-        except (TypeError, ValueError) as error:
-            raise InvalidInputError.for_field("entry", f"must be JSON: {error}") from None
+        text = audit_entry_text(decision_id, child, entry)
         # Hash what will be read back: the stored text parsed again (e.g. a tuple reads back as a list).
         return _Queued(decision_id, child, parse_entry(text), text, secrets.token_hex(16))
 

@@ -1,22 +1,36 @@
 """The fact store's interface: what the engine, the service and the command line may ask of a store.
 
-Backends (SQLite, PostgreSQL) implement it over SQLAlchemy Core. Facts are append-only: creating
-returns the stored record; revoking writes who and when and keeps the record; replacing a child's
-representation keeps the old snapshot. Every create and revoke gets a position in one gap-free,
-increasing change sequence.
+A store is small interfaces, one per concern: `FactRecords` (clinician-set facts),
+`Representations` (who holds parental responsibility, id links, bulk imports), `ChangeFeed` and
+`DecisionLog`; `FactStore` is all of them. Backends: SQLite and PostgreSQL over SQLAlchemy Core
+(`access_policy.store.sql`), and one in memory for tests (`access_policy.store.memory`).
+
+Facts are append-only: creating returns the stored record; revoking writes who and when and
+keeps the record; replacing a child's representation keeps the old snapshot. Every create and
+revoke gets a position in one gap-free, increasing change sequence.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from access_policy.auditlog.chain import AuditEntry
 from access_policy.auditlog.checkpoints import Checkpoint
-from access_policy.facts import Author, ChildFacts, ClinicalFact, FactKind, Representation, _Draft
+from access_policy.facts import Author, ChildFacts, ClinicalFact, FactDraft, FactKind, Representation
 
-__all__ = ["AuditEntry", "Change", "DecisionLog", "FactStore", "ImportSummary"]
+__all__ = [
+    "AuditEntry",
+    "Change",
+    "ChangeFeed",
+    "DecisionLog",
+    "FactRecords",
+    "FactStore",
+    "ImportSummary",
+    "Representations",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +87,13 @@ class DecisionLog(Protocol):
         """Every stored checkpoint, oldest first."""
         ...
 
+    def probe_write(self, timeout: float = 1.0) -> None:
+        """Raise `StoreUnavailableError` unless a decision-log write would succeed now (changes nothing)."""
+        ...
 
-class FactStore(DecisionLog, Protocol):
-    """A store of representation and clinician-set facts, indexed by child."""
+
+class FactRecords(Protocol):
+    """Clinician-set facts, append-only, and everything the engine reads for one child."""
 
     def child_facts(
         self, child: str, *, as_of: datetime.datetime | None = None, active_at: datetime.datetime | None = None
@@ -94,23 +112,27 @@ class FactStore(DecisionLog, Protocol):
         fact, revocation, representation snapshot or freshness confirmation of the child is recorded."""
         ...
 
-    def put_representation(
-        self, child: str, representation: Representation, author: Author, *, now: datetime.datetime | None = None
-    ) -> tuple[Representation, bool]:
-        """Replace the child's representation (the old snapshot stays); (stored, changed?)."""
-        ...
-
     def create_fact(
         self,
         child: str,
         kind: FactKind,
-        draft: _Draft,
+        draft: FactDraft,
         author: Author,
         *,
         idempotency_key: str | None = None,
         now: datetime.datetime | None = None,
     ) -> tuple[ClinicalFact, bool]:
         """Store a new fact; (stored record, created?). A repeated idempotency key returns the first record."""
+        ...
+
+    def create_facts_bulk(
+        self,
+        items: Iterable[tuple[str, FactKind, FactDraft, Author]],
+        *,
+        now: datetime.datetime | None = None,
+        batch_size: int = 5000,
+    ) -> int:
+        """Store many new facts (child, kind, draft, author), committed per batch, without idempotency keys; the number stored."""
         ...
 
     def revoke_fact(
@@ -141,6 +163,40 @@ class FactStore(DecisionLog, Protocol):
         """(the child it was recorded under, the fact) by the fact's opaque id (raises `FactNotFoundError`)."""
         ...
 
+    def list_facts(self, child: str, kind: FactKind) -> list[ClinicalFact]:
+        """All facts of a kind for a child (under any of its ids), revoked ones included, oldest first."""
+        ...
+
+
+class Representations(Protocol):
+    """Snapshots of who holds parental responsibility for a child, the register's id links, and bulk imports."""
+
+    def put_representation(
+        self, child: str, representation: Representation, author: Author, *, now: datetime.datetime | None = None
+    ) -> tuple[Representation, bool]:
+        """Replace the child's representation (the old snapshot stays); (stored, changed?)."""
+        ...
+
+    def import_representations(
+        self,
+        lines: Iterable[str],
+        *,
+        progress: Callable[[int], object] | None = None,
+        author: Author = ...,
+        now: datetime.datetime | None = None,
+        batch_size: int = ...,
+    ) -> ImportSummary:
+        """Bulk import, one JSON object per line (`child` plus the representation PUT body); idempotent.
+
+        Whole children are committed per batch. `progress`, when given, is called with the number
+        of lines handled since its previous call.
+        """
+        ...
+
+    def representation_history(self, child: str) -> list[Representation]:
+        """Every representation snapshot stored for the child (under any of its ids), oldest first."""
+        ...
+
     def resolve_child(self, child: str) -> str:
         """The child's current id: `child` itself, or the id that replaced it (the register's id links)."""
         ...
@@ -149,30 +205,22 @@ class FactStore(DecisionLog, Protocol):
         """(the current id, every id) of the person whose ids include `person`."""
         ...
 
-    def list_facts(self, child: str, kind: FactKind) -> list[ClinicalFact]:
-        """All facts of a kind for a child (under any of its ids), revoked ones included, oldest first."""
-        ...
 
-    def representation_history(self, child: str) -> list[Representation]:
-        """Every representation snapshot stored for the child (under any of its ids), oldest first."""
-        ...
+class ChangeFeed(Protocol):
+    """Every create and revoke, at its position in one gap-free, increasing sequence."""
 
     def changes(self, after: int | None = None, limit: int = 1000) -> tuple[list[Change], int]:
         """Changes after a position, oldest first, and the cursor to ask with next."""
         ...
 
-    def import_representations(self, lines: Iterable[str], *, progress: Any = None) -> ImportSummary:
-        """Bulk import, one JSON object per line (`child` plus the representation PUT body); idempotent.
 
-        Whole children are committed per batch. `progress`, when given, is called with the number
-        of lines handled since its previous call.
-        """
-        ...
-
-    def probe_write(self, timeout: float = 1.0) -> None:
-        """Raise `StoreUnavailableError` unless a decision-log write would succeed now (rolled back)."""
-        ...
+class FactStore(FactRecords, Representations, ChangeFeed, DecisionLog, Protocol):
+    """A store of representation and clinician-set facts, indexed by child, with the change feed and the decision log."""
 
     def ping(self) -> None:
         """Raise `StoreUnavailableError` unless the store answers."""
+        ...
+
+    def close(self) -> None:
+        """Release what the store holds (connections); it is not used after."""
         ...

@@ -10,7 +10,14 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from access_policy.store.memory import MemoryFactStore
 from tests.api.conftest import item
+
+
+@pytest.fixture
+def store() -> MemoryFactStore:
+    """AuthZEN's answers need some store, not a database: the one in memory."""
+    return MemoryFactStore()
 
 DATA = Path(__file__).parent / "data" / "authzen"
 

@@ -167,3 +167,56 @@ def test_made_numbers_read_back(birth_date: datetime.date, serial: int, syntheti
     assert parsed.birth_date == birth_date
     expected = PersonIdKind.SYNTHETIC if synthetic else PersonIdKind.D_NUMBER if d_number else PersonIdKind.FODSELSNUMMER
     assert parsed.kind is expected
+
+
+def _verdict(parse, value: object) -> object:
+    """What a parser says of a value: the parsed id, or the refusal's field and message."""
+    try:
+        return parse(value, "child")
+    except InvalidIdError as error:
+        return ("refused", str(error), tuple(error.problems))
+
+
+def _generated_ids(count: int, seed: int) -> list[object]:
+    """Plain and odd person numbers: valid ones of every kind, near misses, and values no id has the shape of."""
+    import random
+
+    rng = random.Random(seed)
+    values: list[object] = []
+    for _ in range(count):
+        values.append(f"{rng.randrange(10**11):011d}")  # mostly a wrong check digit
+        completed = with_check_digits(f"{rng.randrange(10**9):09d}", rng.choice((0, 0, 0, 1, 2, 3)))
+        if completed is not None:  # right check digits, any date (day 00, month 13, D/H/synthetic/FH)
+            values.append(completed)
+            position = rng.randrange(11)
+            values.append(completed[:position] + str((int(completed[position]) + 1) % 10) + completed[position + 1 :])
+        born = datetime.date(1900, 1, 1) + datetime.timedelta(days=rng.randrange(130 * 365))
+        try:
+            valid = make_person_id(born, rng.randrange(250), synthetic=rng.random() < 0.5, d_number=rng.random() < 0.3)
+        except ValueError:
+            continue
+        values.append(valid)
+    valid = [value for value in values if isinstance(value, str)][:50]
+    for value in valid:
+        values += [f" {value}", f"{value[:6]} {value[6:]}", f"{value[:6]}-{value[6:]}", value[:10], value + "0"]
+        values.append(value.translate(str.maketrans("0123456789", "０１２３４５６７８９")))  # digits, not ASCII
+    values += [None, 12345678901, "", "abcdefghijk", "1234567890a"]
+    return values
+
+
+def test_the_fast_person_id_path_gives_the_validated_paths_verdict_on_every_value():
+    from access_policy.identity import person_id, quick_person_id
+
+    values = _generated_ids(20_000, seed=11)
+    fast = accepted = refused = 0
+    for value in values:
+        expected = _verdict(parse_person_id, value)
+        assert _verdict(person_id, value) == expected, value
+        if quick_person_id(value) is not None:
+            fast += 1
+        if isinstance(expected, tuple):
+            refused += 1
+        else:
+            accepted += 1
+    # Both verdicts are well represented, and the fast path answers for many ids (not 2032-format or FH ones).
+    assert refused > 10_000 and accepted > 10_000 and fast > 10_000

@@ -1,8 +1,15 @@
-"""Store fixtures: every test runs against SQLite (in tmp_path) and PostgreSQL (in its own schema)."""
+"""Store fixtures: one parametrised `backend`, so each contract test runs against every store.
+
+A test that asks for `store` runs against the in-memory store, SQLite (in tmp_path) and
+PostgreSQL (in its own schema). A test that asks for `backend` itself (to reopen the database,
+from this process or another), or is marked `sql_only` (migrations, SQL durability, statement
+counts), runs against the two SQL backends only.
+"""
 
 from __future__ import annotations
 
 import datetime
+import inspect
 import secrets
 import urllib.parse
 from pathlib import Path
@@ -12,11 +19,29 @@ import pytest
 import sqlalchemy
 
 from access_policy.facts import Author
-from access_policy.store import SqlFactStore, open_store
+from access_policy.store import FactStore, open_store
+from access_policy.store.memory import MemoryFactStore
 
 CLINICIAN = Author(hpr="1234567", org="974589095")
 OTHER_CLINICIAN = Author(hpr="7654321", org="974589095")
 REGISTER = Author(system="folkeregisteret-sync")
+
+
+SQL_BACKENDS = ("sqlite", "postgresql")
+BACKENDS = ("memory", *SQL_BACKENDS)
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "sql_only: a test of the SQL store itself, not run against the memory store")
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """Run each test that needs a store against every backend, or the SQL ones where it is about SQL."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    asks_for_backend = "backend" in inspect.signature(metafunc.function).parameters
+    sql_only = asks_for_backend or metafunc.definition.get_closest_marker("sql_only") is not None
+    metafunc.parametrize("backend", SQL_BACKENDS if sql_only else BACKENDS, indirect=True)
 
 
 class Backend:
@@ -25,9 +50,13 @@ class Backend:
     def __init__(self, name: str, url: str):
         self.name = name
         self.url = url
+        self._memory: MemoryFactStore | None = None
 
-    def open(self, *, migrate: bool = True) -> SqlFactStore:
-        """A new store object over the same database."""
+    def open(self, *, migrate: bool = True) -> FactStore:
+        """A new store object over the same database (the one store, in memory)."""
+        if self.name == "memory":
+            self._memory = self._memory or MemoryFactStore()
+            return self._memory
         return open_store(database_url=self.url, migrate=migrate)
 
 
@@ -36,9 +65,12 @@ def _schema_url(base_url: str, schema: str) -> str:
     return f"{base_url}{'&' if '?' in base_url else '?'}options={options}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def backend(request, tmp_path: Path) -> Iterator[Backend]:
-    """A fresh, empty database on each backend: a SQLite file, or a PostgreSQL schema of its own."""
+    """A fresh, empty store on each backend: in memory, a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "memory":
+        yield Backend("memory", "memory://")
+        return
     if request.param == "sqlite":
         data_dir = tmp_path / "data"
         data_dir.mkdir()
@@ -58,7 +90,7 @@ def backend(request, tmp_path: Path) -> Iterator[Backend]:
 
 
 @pytest.fixture
-def store(backend: Backend) -> Iterator[SqlFactStore]:
+def store(backend: Backend) -> Iterator[FactStore]:
     """A migrated, empty store on the parametrised backend."""
     opened = backend.open()
     try:

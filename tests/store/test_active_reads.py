@@ -10,7 +10,7 @@ from access_policy.decisions import decide
 from access_policy.facts import FactKind, Item
 from access_policy.service.decisions import DecisionService
 from access_policy.service.tokens import Caller
-from access_policy.store import sql as sql_store
+from access_policy.store import sql_facts
 from tests.store.conftest import CLINICIAN, REGISTER
 from tests.store.helpers import CHILD_8, MOTHER, exemption, representation
 
@@ -57,11 +57,12 @@ def test_decisions_over_active_reads_equal_decisions_over_everything(store, t0, 
     assert (active.effect, active.rule, active.reasons) == (full.effect, full.rule, full.reasons)
 
 
+@pytest.mark.sql_only
 def test_a_decision_validates_only_the_active_facts(store, t0, national_policy, monkeypatch):
     _history(store, t0, revoked=40)
     validated = []
-    original = sql_store._fact_from_row
-    monkeypatch.setattr(sql_store, "_fact_from_row", lambda row: validated.append(row.id) or original(row))
+    original = sql_facts.fact_from_row
+    monkeypatch.setattr(sql_facts, "fact_from_row", lambda row: validated.append(row.id) or original(row))
     service = DecisionService(store, national_policy)
     caller = Caller(subject="test", scopes=frozenset({"decisions"}))
     service.decide(caller, MOTHER, CHILD_8, [Item(id="doc-1", kind="note")], t0 + 2 * HOUR)

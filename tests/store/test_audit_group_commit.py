@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from access_policy.service.audit import verify_audit
 
 
@@ -38,6 +40,7 @@ def test_concurrent_appends_are_all_committed_in_one_gap_free_chain(store):
     assert verify_audit(store).ok
 
 
+@pytest.mark.sql_only
 def test_a_failed_group_commit_fails_every_caller_in_it(store, monkeypatch):
     import threading
 

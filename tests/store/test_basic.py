@@ -1,4 +1,4 @@
-"""Create, read back, revoke: the store's basic contract on both backends."""
+"""Create, read back, revoke: the store's basic contract on every backend."""
 
 from __future__ import annotations
 

@@ -81,6 +81,7 @@ def _truncate_to(store, position: int) -> None:
     _sql(store, "UPDATE audit_head SET position = :at, hash = :hash WHERE id = 1", at=position, hash=kept.hash)
 
 
+@pytest.mark.sql_only
 def test_truncating_the_tail_and_rewriting_the_head_is_caught_by_a_checkpoint(store, key, anchored):
     _truncate_to(store, 5)
     assert verify_audit(store).ok  # the chain alone cannot tell: this is what the checkpoints are for
@@ -88,6 +89,7 @@ def test_truncating_the_tail_and_rewriting_the_head_is_caught_by_a_checkpoint(st
     assert not result.ok and result.first_bad_position == 6 and "truncated" in result.problem
 
 
+@pytest.mark.sql_only
 def test_truncation_is_caught_by_exported_checkpoints_even_when_the_stored_ones_are_deleted(store, key, anchored):
     _truncate_to(store, 3)
     _sql(store, "DELETE FROM audit_checkpoints")
@@ -96,6 +98,7 @@ def test_truncation_is_caught_by_exported_checkpoints_even_when_the_stored_ones_
     assert not result.ok and "covers entry 6 but the log ends at entry 3" in result.problem
 
 
+@pytest.mark.sql_only
 def test_editing_an_entry_and_recomputing_every_later_hash_is_caught(store, key, anchored):
     _rehash_from(store, 3, lambda entry: {**entry, "results": [1]})
     assert verify_audit(store).ok  # a consistent, rewritten chain
@@ -103,6 +106,7 @@ def test_editing_an_entry_and_recomputing_every_later_hash_is_caught(store, key,
     assert not result.ok and result.first_bad_position == 4 and "rewritten" in result.problem
 
 
+@pytest.mark.sql_only
 def test_a_head_set_back_over_entries_that_are_still_there_is_caught(store, anchored):
     second = store.read_audit()[1]
     _sql(store, "UPDATE audit_head SET position = 2, hash = :hash WHERE id = 1", hash=second.hash)
@@ -110,6 +114,7 @@ def test_a_head_set_back_over_entries_that_are_still_there_is_caught(store, anch
     assert not result.ok and result.first_bad_position == 3 and "head was set back" in result.problem
 
 
+@pytest.mark.sql_only
 def test_a_forged_checkpoint_in_the_database_fails_verification(store, key, anchored):
     _rehash_from(store, 3, lambda entry: {**entry, "results": [1]})
     head_position, head_hash = store.audit_head()
@@ -137,6 +142,7 @@ def test_a_forged_checkpoint_in_the_database_fails_verification(store, key, anch
     ],
     ids=["deleted", "reordered", "edited", "not JSON", "downgraded"],
 )
+@pytest.mark.sql_only
 def test_deleting_reordering_or_editing_an_entry_is_caught_without_a_key(store, anchored, statements, position, problem):
     _sql(store, *statements)
     result = verify_audit(store)
@@ -144,6 +150,7 @@ def test_deleting_reordering_or_editing_an_entry_is_caught_without_a_key(store, 
     assert "\n" not in result.problem
 
 
+@pytest.mark.sql_only
 def test_the_checkpointer_does_not_sign_over_a_rewritten_stretch(store, key, anchored, caplog):
     checkpointer = Checkpointer(store, key)
     checkpointer._last = anchored[-1]
@@ -154,6 +161,7 @@ def test_the_checkpointer_does_not_sign_over_a_rewritten_stretch(store, key, anc
     assert "not signing" in caplog.text
 
 
+@pytest.mark.sql_only
 def test_a_restarted_checkpointer_continues_from_the_newest_stored_checkpoint(store, key, anchored, caplog):
     _append(store, 2, start=6)
     assert Checkpointer(store, key).checkpoint().tree_size == 8

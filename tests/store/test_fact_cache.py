@@ -1,4 +1,4 @@
-"""The service's fact cache over a real store (both backends): a cached read is used only while the child's version stands."""
+"""The service's fact cache over each store (memory, SQLite, PostgreSQL): a cached read is used only while the child's version stands."""
 
 from __future__ import annotations
 

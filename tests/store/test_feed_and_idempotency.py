@@ -11,7 +11,7 @@ from access_policy.auditlog.chain import verify
 from access_policy.errors import IdempotencyConflictError, InvalidInputError
 from access_policy.facts import FactKind
 from tests.store.conftest import CLINICIAN, OTHER_CLINICIAN, REGISTER
-from tests.store.helpers import CHILD_8, CHILD_13, CHILD_17, assessment, exemption, representation
+from tests.store.helpers import CHILD_8, CHILD_13, CHILD_17, assessment, exemption, fh_number, representation
 
 
 def test_feed_is_gap_free_in_order_and_paged(store, t0):
@@ -67,6 +67,7 @@ def test_idempotent_create_of_a_since_revoked_fact_returns_it_revoked(store, t0)
     assert not created and again.id == first.id and again.revoked_at == t0
 
 
+@pytest.mark.sql_only
 def test_audit_chain_links_and_detects_tampering(store):
     for n in range(5):
         store.append_audit(f"d-{n}", CHILD_8 if n % 2 else CHILD_13, {"n": n, "decisions": ["permit"], "å": "ø"})
@@ -85,3 +86,16 @@ def test_audit_entry_must_be_json(store):
     with pytest.raises(InvalidInputError):
         store.append_audit("d-1", CHILD_8, {"at": datetime.datetime.now()})
     assert store.read_audit() == []
+
+
+def test_a_bulk_batch_with_a_refused_fact_stores_none_of_it(store, t0):
+    store.create_fact(CHILD_8, FactKind.EXEMPTIONS, exemption("pw-0"), CLINICIAN, now=t0)
+    items = [
+        (CHILD_8, FactKind.EXEMPTIONS, exemption("pw-1"), CLINICIAN),
+        (fh_number(), FactKind.ASSESSMENTS, assessment(), CLINICIAN),  # no birth date anywhere: refused
+    ]
+    with pytest.raises(InvalidInputError):
+        store.create_facts_bulk(items, now=t0 + datetime.timedelta(minutes=1))
+    assert [fact.scope.pathway.value for fact in store.list_facts(CHILD_8, FactKind.EXEMPTIONS)] == ["pw-0"]
+    changes, cursor = store.changes()
+    assert [change.position for change in changes] == [1] and cursor == 1

@@ -8,7 +8,7 @@ import pytest
 
 from access_policy.errors import FactNotFoundError, InvalidInputError
 from access_policy.facts import FactKind
-from access_policy.store.sql import facts as facts_table
+from access_policy.store.schema import facts as facts_table
 from tests.store.conftest import CLINICIAN, OTHER_CLINICIAN, REGISTER
 from tests.store.helpers import (
     CHILD_8,
@@ -94,6 +94,7 @@ def test_birth_date_must_agree_with_the_id_and_is_required_without_one(store, t0
     assert store.child_facts(no_date).birth_date == datetime.date(2014, 2, 2)
 
 
+@pytest.mark.sql_only
 def test_facts_are_never_updated_in_place(store, t0):
     store.put_representation(CHILD_13, representation(t0), REGISTER, now=t0)
     created = [

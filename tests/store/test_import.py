@@ -9,8 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 from access_policy.cli import app
-from access_policy.identity import parse_person_id
-from access_policy.store.bulk import quick_person_id
 from access_policy.synthetic import import_lines
 from tests.store.helpers import CHILD_8, CHILD_13, FATHER, MOTHER, fh_number
 
@@ -106,21 +104,6 @@ def test_the_command_line(backend, tmp_path):
     assert result.exit_code == 2
     result = runner.invoke(app, ["migrate", "--database-url", backend.url])
     assert result.exit_code == 0 and f"revision {_head_revision()}" in result.stdout
-
-
-def test_quick_person_ids_read_as_the_identity_module_does():
-    import random
-
-    rng = random.Random(7)
-    candidates = [f"{rng.randrange(10**11):011d}" for _ in range(60_000)]
-    candidates += [line["child"] for line in map(json.loads, import_lines(300, seed=1))]
-    quick = 0
-    for candidate in candidates:
-        parsed = quick_person_id(candidate)
-        if parsed is not None:
-            quick += 1
-            assert parsed == parse_person_id(candidate)
-    assert quick > 300
 
 
 def _head_revision() -> str:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from sqlalchemy import event, text
 
 from access_policy.synthetic import children, fill_store
 from tests.store.helpers import CHILD_8
+
+# Statement counts and query plans: about the SQL store itself.
+pytestmark = pytest.mark.sql_only
 
 
 def _selects_during(store, action) -> list[tuple[str, object]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from access_policy.decisions import decide
@@ -26,8 +27,8 @@ from access_policy.facts import (
 from access_policy.identity import make_person_id, parse_person_id
 from access_policy.store.bulk import Snapshot
 from access_policy.store.engine import build_engines
+from access_policy.store.inputs import content_hash
 from access_policy.store.migrate import current_revision, upgrade
-from access_policy.store.sql import content_hash
 from tests.store.conftest import CLINICIAN, REGISTER
 from tests.store.helpers import CHILD_8, CHILD_17, FATHER, MOTHER, exemption, representation
 
@@ -138,6 +139,7 @@ def test_a_child_s_new_id_reads_the_facts_recorded_under_the_old_one(store, t0):
     assert store.revoke_fact(None, FactKind.EXEMPTIONS, old.id, CLINICIAN).revoked_at is not None
 
 
+@pytest.mark.sql_only
 def test_holders_former_ids_validity_and_protection_travel_and_link(store, t0):
     father_before = make_person_id(datetime.date(1982, 1, 30), 21, d_number=True)
     holders = (
