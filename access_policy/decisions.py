@@ -130,7 +130,6 @@ def _key(reference: Reference) -> _Key:
     return (reference.system, reference.value)
 
 
-
 _CATEGORIES = ("exempted", "necessary", "shared", "wish", "confided", "consent")
 _NOTHING: tuple[tuple, ...] = ((),) * len(_CATEGORIES)
 
