@@ -26,7 +26,10 @@ from access_policy.facts import (
     CareOrder,
     ChildFacts,
     Item,
+    ItemKind,
+    Reference,
     RegisterStatus,
+    Representation,
     Responsibility,
 )
 from access_policy.identity import is_organisation_number, parse_party_id
@@ -123,8 +126,8 @@ def _error_decision(policy: Policy, error: BaseException) -> Decision:
 _Key = tuple[str, str]  # (system, value): a qualified reference, as a dictionary key
 
 
-def _key(reference) -> _Key | None:
-    return None if reference is None else (reference.system, reference.value)
+def _key(reference: Reference) -> _Key:
+    return (reference.system, reference.value)
 
 
 _CATEGORIES = ("exempted", "necessary", "shared", "wish", "confided", "consent")
@@ -152,8 +155,12 @@ class _ScopeIndex:
                     by_item.setdefault(_key(scope.item), []).append(entry)
                 elif scope.pathway is not None:
                     by_pathway.setdefault(_key(scope.pathway), []).append(entry)
-                else:
+                elif scope.referral is not None:
                     by_referral.setdefault(_key(scope.referral), []).append(entry)
+                else:
+                    # A validated scope always names a target; one that does not must not be
+                    # dropped silently (an ignored exemption would show what it withholds).
+                    raise AccessPolicyError("a fact's scope names no target", code="invalid-scope")
         # Tuples, so that a lookup hands out what it found without copying.
         self.by_item = {key: tuple(found) for key, found in by_item.items()}
         self.by_pathway = {key: tuple(found) for key, found in by_pathway.items()}
@@ -219,7 +226,7 @@ class _Ids:
         return a is not None and b is not None and self._find(a) == self._find(b)
 
 
-def _status(representation, at: datetime.datetime) -> tuple[str, tuple[Reason, ...]]:
+def _status(representation: Representation | None, at: datetime.datetime) -> tuple[str, tuple[Reason, ...]]:
     """The child's register status as the policy reads it (docs/policy.md), with its reason."""
     if representation is None:
         return "active", ()
@@ -249,6 +256,11 @@ def _wish_window_holds(assessment: Assessment, item: Item, at: datetime.datetime
     return (start is None or start <= created) and created < end
 
 
+# What a cached decision depends on: the covering facts' identities and the group sizes, plus the
+# item's kind under an access profile; the kind alone when no fact covers the item.
+_CacheKey = tuple[tuple[int, ...], tuple[int, ...], ItemKind | None] | ItemKind | None
+
+
 class _RequesterView:
     """Everything about one requester, child and time that does not depend on the item."""
 
@@ -258,15 +270,14 @@ class _RequesterView:
         self.policy = policy
         self.at = at
         self.base_reasons: dict[str, tuple[Reason, ...]] = {}
-        self._decisions: dict[tuple, Decision] = {}
+        self._decisions: dict[_CacheKey, Decision] = {}
         requester = parse_party_id(requester)
         ids = _Ids(facts)
         self.ids = ids
-        child = facts.child if facts is not None else None
-        if ids.same(requester, child):
+        if facts is not None and ids.same(requester, facts.child):
             kind = "child"
             holders = facts.representation.holders if facts.representation is not None else ()
-            if any(ids.same(h.id, child) for h in holders):
+            if any(ids.same(h.id, facts.child) for h in holders):
                 # The register's id history joins the child with one of its own holders: doubt denies.
                 raise AccessPolicyError("the child's ids are joined with a holder's", code="conflicting-ids")
         else:
@@ -277,10 +288,12 @@ class _RequesterView:
         representation = facts.representation if facts is not None else None
         self.representation = self._representation_state(representation, policy, at)
         self.status, self.base_reasons["status"] = _status(representation, at)
-        protected = representation is not None and representation.address_protection.protects
-        self.protection = "protected" if protected else "none"
-        if protected:
-            self.base_reasons["protection"] = (Reason("address-protection", detail=representation.address_protection.value),)
+        protection = representation.address_protection if representation is not None else None
+        if protection is not None and protection.protects:
+            self.protection = "protected"
+            self.base_reasons["protection"] = (Reason("address-protection", detail=protection.value),)
+        else:
+            self.protection = "none"
         birth_date = facts.birth_date if facts is not None else None
         band = age_band(age_at(birth_date, at)) if birth_date is not None else AgeBand.UNKNOWN
         self.age = band.value
@@ -326,7 +339,7 @@ class _RequesterView:
         # Several active profiles for one representative: only kinds in all of them (deny wins).
         self.profile_kinds = frozenset.intersection(*(frozenset(p.kinds) for p in profiles)) if profiles else None
 
-    def _representation_state(self, representation, policy: Policy, at: datetime.datetime) -> str:
+    def _representation_state(self, representation: Representation | None, policy: Policy, at: datetime.datetime) -> str:
         if representation is None:
             self.base_reasons["representation"] = (Reason("no-representation"),)
             return "missing"
@@ -339,7 +352,7 @@ class _RequesterView:
         self.base_reasons["representation"] = ()
         return "current"
 
-    def _responsibility(self, representation, requester: str, serving: list[CareOrder]) -> tuple[str, str]:
+    def _responsibility(self, representation: Representation | None, requester: str, serving: list[CareOrder]) -> tuple[str, str]:
         """(responsibility, the requester's own protection) from the register's records and care orders."""
         if serving:
             # The child welfare service that has taken over care consents (pbrl §4-4).
@@ -390,6 +403,7 @@ class _RequesterView:
         # confided window already applied) and, under an access profile, on its kind: that is the
         # cache key. The facts live as long as the view, so their identities name them.
         kind = item.kind if self.profile_kinds is not None else None
+        key: _CacheKey
         if covering is None or not any(covering):
             covering, key = _NOTHING, kind
         else:

@@ -7,7 +7,8 @@ and revoked by its opaque id (`GET /v1/<kind>/{id}`, `POST /v1/<kind>/{id}/revok
 # No `from __future__ import annotations`: the routes are built in a loop and FastAPI must see the
 # real types of each closure's parameters, not strings.
 
-from typing import Annotated, Any
+import types
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Header, Path, Security
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -18,6 +19,9 @@ from access_policy.service.tokens import SCOPE_FACTS_READ, SCOPE_FACTS_WRITE, SC
 from .deps import RecordsDep, scoped, scoped_any
 from .examples import body_examples
 from .problems import problem_responses
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeForm
 
 router = APIRouter(tags=["facts"])
 
@@ -76,8 +80,13 @@ def _create_model(spec: FactKindSpec) -> type[BaseModel]:
     return model
 
 
+def _list_of(record: type[BaseModel]) -> "TypeForm[Any]":
+    """`list[record]` for a record class chosen at run time: a static type expression cannot name it."""
+    return cast("TypeForm[Any]", types.GenericAlias(list, (record,)))
+
+
 def _list_model(spec: FactKindSpec) -> type[BaseModel]:
-    model = create_model(f"{_camel(spec)}List", child=(str, ...), records=(list[spec.record], ...))
+    model = create_model(f"{_camel(spec)}List", child=(str, ...), records=(_list_of(spec.record), ...))
     model.__doc__ = f"Every {spec.noun} of the child (its current id), revoked ones included, oldest first."
     return model
 
@@ -99,13 +108,17 @@ def _register(spec: FactKindSpec) -> None:
     # without a valid token is a 401 before its body is validated (a 422).
     def create(
         caller: Writer,
+        # FastAPI needs the kind's own create model here; it is built at run time, so no static type names it.
         body: create_type,  # type: ignore[valid-type]
         records: RecordsDep,
         response: Response,
         key: IdempotencyKey = None,
     ) -> Any:
-        draft = draft_type.model_validate(body.model_dump(exclude={"child"}))
-        created = records.create(caller, body.child, kind, draft, key)
+        request: BaseModel = body  # a `create_type`: the draft's fields and `child`
+        fields = request.model_dump()
+        child: str = fields.pop("child")
+        draft = draft_type.model_validate(fields)
+        created = records.create(caller, child, kind, draft, key)
         if not created.created:
             response.status_code = 200  # a replay: the first result, nothing new stored
         response.headers["Location"] = f"{base}/{created.record.id}"

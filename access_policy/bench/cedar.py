@@ -128,14 +128,14 @@ def entities(facts: ChildFacts, requesters: Sequence[str], items: Sequence[Item]
     seen_scopes: set[tuple[str, str]] = set()
     for item in items:
         item_parents = list(parents.get(("Item", f"{child}/{_text(item.reference)}"), ()))
-        for kind, value in (("Pathway", _text(item.pathway)), ("Referral", _text(item.referral)), ("Kind", item.kind.value)):
+        for entity_type, value in (("Pathway", _text(item.pathway)), ("Referral", _text(item.referral)), ("Kind", item.kind.value)):
             if value is None:
                 continue
-            uid = _uid(kind, f"{child}/{value}")
+            uid = _uid(entity_type, f"{child}/{value}")
             item_parents.append(uid)
-            if (kind, uid["id"]) not in seen_scopes:
-                seen_scopes.add((kind, uid["id"]))
-                out.append({"uid": uid, "attrs": {}, "parents": parents.get((kind, uid["id"]), [])})
+            if (entity_type, uid["id"]) not in seen_scopes:
+                seen_scopes.add((entity_type, uid["id"]))
+                out.append({"uid": uid, "attrs": {}, "parents": parents.get((entity_type, uid["id"]), [])})
         out.append({"uid": _uid("Item", f"{child}/{_text(item.reference)}"), "attrs": {"kind": item.kind.value, "child": _ref("Child", child)},
                     "parents": item_parents})
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Sequence
 
 
 def _series(figures: dict, prefix: str) -> list[tuple[int, dict]]:
@@ -26,7 +27,7 @@ def draw(data: dict, path: Path) -> Path:
     per_child = data.get("extra", {}).get("casbin_lines_per_child") or 1.0
     fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
 
-    def plot(points: list[tuple[float, dict]], label: str, style: str) -> None:
+    def plot(points: Sequence[tuple[float, dict]], label: str, style: str) -> None:
         if not points:
             return
         xs = [x for x, _ in points]

@@ -100,7 +100,8 @@ class Population:
         self._chunk = chunk
         self._held: list[Child] = []  # generated, not stored yet, in the generator's order
         # Import lines of stored children, kept as a file for the import workload (no second generation).
-        self._save_path, self._save_left = save if save is not None else (None, 0)
+        self._save_path: Path | None = save[0] if save is not None else None
+        self._save_left = save[1] if save is not None else 0
         if self._save_path is not None:
             self._save_path.write_text("")
         context = multiprocessing.get_context("spawn")
@@ -133,7 +134,7 @@ class Population:
 
     def _store(self, children: list[Child]) -> None:
         lines = [line for line, _, _ in children]
-        if self._save_left > 0:
+        if self._save_path is not None and self._save_left > 0:
             with self._save_path.open("a") as out:
                 out.writelines(line + "\n" for line in lines[: self._save_left])
             self._save_left -= min(self._save_left, len(lines))
@@ -172,16 +173,16 @@ def store_timeline(store, timeline: Timeline) -> None:
     store.put_representation(facts.child, facts.representation, SYNC, now=at - datetime.timedelta(days=1))
     for exemption in facts.exemptions:
         if exemption.active_at(at):
-            draft = ExemptionDraft(scope=exemption.scope, applies_to=exemption.applies_to, legal_basis=exemption.legal_basis,
-                                   reason=exemption.reason, valid_until=exemption.valid_until)
-            store.create_fact(facts.child, FactKind.EXEMPTIONS, draft, CLINICIAN, now=recorded)
+            exempted = ExemptionDraft(scope=exemption.scope, applies_to=exemption.applies_to, legal_basis=exemption.legal_basis,
+                                      reason=exemption.reason, valid_until=exemption.valid_until)
+            store.create_fact(facts.child, FactKind.EXEMPTIONS, exempted, CLINICIAN, now=recorded)
     for assessment in facts.assessments:
-        draft = AssessmentDraft(scope=assessment.scope, adolescent_can_consent=assessment.adolescent_can_consent,
-                                parents_informed=assessment.parents_informed)
-        store.create_fact(facts.child, FactKind.ASSESSMENTS, draft, CLINICIAN, now=assessment.recorded_at)
+        assessed = AssessmentDraft(scope=assessment.scope, adolescent_can_consent=assessment.adolescent_can_consent,
+                                   parents_informed=assessment.parents_informed)
+        store.create_fact(facts.child, FactKind.ASSESSMENTS, assessed, CLINICIAN, now=assessment.recorded_at)
     for mark in facts.necessary_information:
-        draft = NecessaryInformationDraft(scope=mark.scope, applies_to=mark.applies_to, reason=mark.reason)
-        store.create_fact(facts.child, FactKind.NECESSARY_INFORMATION, draft, CLINICIAN, now=recorded)
+        marked = NecessaryInformationDraft(scope=mark.scope, applies_to=mark.applies_to, reason=mark.reason)
+        store.create_fact(facts.child, FactKind.NECESSARY_INFORMATION, marked, CLINICIAN, now=recorded)
     for profile in facts.access_profiles:
-        draft = AccessProfileDraft(representative=profile.representative, kinds=profile.kinds)
-        store.create_fact(facts.child, FactKind.ACCESS_PROFILES, draft, CLINICIAN, now=recorded)
+        profiled = AccessProfileDraft(representative=profile.representative, kinds=profile.kinds)
+        store.create_fact(facts.child, FactKind.ACCESS_PROFILES, profiled, CLINICIAN, now=recorded)

@@ -57,7 +57,7 @@ def print_tables(results: Results, console: Console) -> None:
             ratios.add_row(r.label, f"{_number(r.value)}×")
         console.print(ratios)
     latency = results.extra.get("latency_ms")
-    if latency:
+    if isinstance(latency, dict) and latency:
         table = Table(title="service latency", title_justify="left")
         for column in ("load", "p50", "p99"):
             table.add_column(column, justify="left" if column == "load" else "right")

@@ -99,6 +99,13 @@ class Results:
         self.checks[key] = check
         return check
 
+    def note(self, group: str, key: str, value: object) -> None:
+        """Record a value under one of `extra`'s groups (seconds per workload, tracebacks, fill times, …)."""
+        entries = self.extra.get(group)
+        if not isinstance(entries, dict):
+            entries = self.extra[group] = {}
+        entries[key] = value
+
     def skip(self, key: str, reason: str) -> None:
         """Record a workload that was not run, and why."""
         self.skipped[key] = reason

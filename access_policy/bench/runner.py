@@ -8,14 +8,17 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 from access_policy.bench import imports, lists, scale, targets
 from access_policy.bench.config import Config
 from access_policy.bench.machine import describe_machine, package_versions
+from access_policy.bench.population import Pair
 from access_policy.bench.results import Results
 from access_policy.bench.timeline import build_timeline
 from access_policy.policy import load_policy
+
+_T = TypeVar("_T")
 
 
 def run(
@@ -27,14 +30,16 @@ def run(
     results = Results(mode=config.mode)
     policy = load_policy()
     started = time.perf_counter()
-    temporary = tempfile.mkdtemp(prefix="access-policy-bench-") if work_dir is None else None
-    work = Path(temporary) if temporary else work_dir
+    temporary: Path | None = None  # made here, so removed at the end
+    if work_dir is None:
+        work_dir = temporary = Path(tempfile.mkdtemp(prefix="access-policy-bench-"))
+    work = work_dir
     work.mkdir(parents=True, exist_ok=True)
     try:
         timeline = build_timeline(config.timeline_items)
         _guard(results, "lists", lambda: lists.run(config, policy, timeline, results, progress))
         gc.collect()  # the peers' enforcers and entity sets are cyclic garbage now
-        pairs = []
+        pairs: list[Pair] = []
         data_dir = work / "store"
         if config.children:
             pairs = _guard(results, "scale", lambda: scale.run(config, policy, timeline, data_dir, results, progress,
@@ -47,11 +52,11 @@ def run(
         if config.import_children:
             _guard(results, "import", lambda: imports.run(config, work, results, progress))
     finally:
-        if temporary:
+        if temporary is not None:
             shutil.rmtree(temporary, ignore_errors=True)
     machine["finished_load_average"] = describe_machine()["load_average"]
-    machine["seconds"] = round(time.perf_counter() - started, 1)
-    targets.judge(results, wall_seconds=machine["seconds"])
+    seconds = machine["seconds"] = round(time.perf_counter() - started, 1)
+    targets.judge(results, wall_seconds=seconds)
     return results, machine, versions
 
 
@@ -63,13 +68,13 @@ def _service():
     return service
 
 
-def _guard(results: Results, key: str, work: Callable[[], object]) -> object:
+def _guard(results: Results, key: str, work: Callable[[], _T]) -> _T | None:
     started = time.perf_counter()
     try:
         return work()
     except Exception as error:  # noqa: BLE001 - one failing workload must not lose the others' figures
         results.skip(key, f"{type(error).__name__}: {error}".splitlines()[0])
-        results.extra.setdefault("tracebacks", {})[key] = traceback.format_exc(limit=5)
+        results.note("tracebacks", key, traceback.format_exc(limit=5))
         return None
     finally:
-        results.extra.setdefault("seconds", {})[key] = round(time.perf_counter() - started, 1)
+        results.note("seconds", key, round(time.perf_counter() - started, 1))

@@ -47,7 +47,7 @@ def run(config: Config, policy: Policy, timeline: Timeline, data_dir: Path, resu
             _checkpoint(store)
             pairs = list(population.sample)
             took = time.perf_counter() - started
-            results.extra.setdefault("fill_seconds", {})[str(size)] = round(took, 1)
+            results.note("fill_seconds", str(size), round(took, 1))
             progress(f"store filled to {size:,} children ({took:.1f} s)")
             workload = SINGLE if size == config.children[0] else SCALE
             engine, cedar_figure, (agreed, asked) = _time_single(config, policy, store, pairs, timeline, cedar)

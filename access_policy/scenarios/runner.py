@@ -11,7 +11,7 @@ import inspect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from gherkin.parser import Parser
 from gherkin.pickles.compiler import Compiler
@@ -19,6 +19,10 @@ from gherkin.token_scanner import TokenScanner
 
 from access_policy.policy import Policy
 from access_policy.scenarios.steps import STEPS, StepDefinition, Verden
+
+if TYPE_CHECKING:
+    from gherkin.parser_types import GherkinDocument
+    from gherkin.pickles.compiler import GherkinDocumentWithURI, PickleStep
 
 # Gherkin's pickle step types, as the step library names them.
 _TYPES = {"Context": "given", "Action": "when", "Outcome": "then"}
@@ -89,10 +93,12 @@ def _call(definition: StepDefinition, context: dict[str, Any]) -> None:
 
 def run_feature(policy: Policy, path: Path) -> list[ScenarioResult]:
     """Run every scenario of one feature file against the policy."""
-    document = Parser().parse(TokenScanner(path.read_text(encoding="utf-8")))
-    document["uri"] = str(path)
-    title = document["feature"]["name"] if document.get("feature") else path.stem
-    lines = _scenario_lines(document)
+    parsed = Parser().parse(TokenScanner(path.read_text(encoding="utf-8")))
+    document: GherkinDocumentWithURI = {**parsed, "uri": str(path)}
+    # A file without a feature (empty, or comments only) parses to a document without one.
+    feature = document.get("feature")
+    title = feature["name"] if feature else path.stem
+    lines = _scenario_lines(parsed)
     results = []
     for pickle in Compiler().compile(document):
         # An outline's example row is the last AST id: its line tells the rows apart.
@@ -101,10 +107,7 @@ def run_feature(policy: Policy, path: Path) -> list[ScenarioResult]:
         failed = False
         for raw in pickle["steps"]:
             step_type = _TYPES.get(raw.get("type", ""), "given")
-            table = tuple(
-                tuple(cell["value"] for cell in row["cells"])
-                for row in raw.get("argument", {}).get("dataTable", {}).get("rows", [])
-            )
+            table = _table(raw)
             if failed:
                 result.steps.append(StepResult(step_type, raw["text"], table, "skipped"))
                 continue
@@ -128,10 +131,22 @@ def run_feature(policy: Policy, path: Path) -> list[ScenarioResult]:
     return results
 
 
-def _scenario_lines(document: dict[str, Any]) -> dict[str, int]:
-    """The line of each scenario (and of each example row of an outline) by its AST id."""
+def _table(step: PickleStep) -> tuple[tuple[str, ...], ...]:
+    """A step's data table as rows of cell texts (none when the step has no table)."""
+    argument: Mapping[str, Any] = step.get("argument", {})
+    rows = argument.get("dataTable", {}).get("rows", [])
+    return tuple(tuple(cell["value"] for cell in row["cells"]) for row in rows)
+
+
+def _scenario_lines(document: GherkinDocument) -> dict[str, int]:
+    """The line of each scenario (and of each example row of an outline) by its AST id, inside rules too."""
     lines: dict[str, int] = {}
-    for child in document.get("feature", {}).get("children", []):
+    feature: Mapping[str, Any] = document.get("feature", {})
+    children: list[Mapping[str, Any]] = list(feature.get("children", []))
+    while children:
+        child = children.pop(0)
+        # A rule (`Regel:`) holds scenarios of its own.
+        children += child.get("rule", {}).get("children", [])
         scenario = child.get("scenario")
         if not scenario:
             continue

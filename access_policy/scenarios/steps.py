@@ -260,7 +260,9 @@ def les_omfang(tekst: str) -> Scope:
         tekst = tekst[arter.end():]
     if tekst == "hele journalen":
         return Scope(all=True, kinds=kinds)
-    ord_, navn, system = re.fullmatch(r'(\S+) "([^"]+)"(?: i (\S+) system)?', tekst).groups()
+    found = re.fullmatch(r'(\S+) "([^"]+)"(?: i (\S+) system)?', tekst)
+    assert found is not None, f'unknown scope `{tekst}` (e.g. `dokumentet "D1"` or `hele journalen`)'
+    ord_, navn, system = found.groups()
     values: dict[str, Any] = {"kinds": kinds}
     if system is not None:
         values["system"] = SYSTEMER[SYSTEM_GENITIV[system]]
@@ -393,7 +395,7 @@ class Verden:
         change = self.id_changes.get(navn)
         if change is None or at < change or self.id_change_known.get(navn) == "historikk":
             return ()
-        return (self._numbers(navn)[1],)
+        return (self.former_id(navn),)
 
     def _id_links(self, at: datetime.datetime) -> tuple[IdLink, ...]:
         """The id changes the store has seen by `at` (from this and earlier register extracts)."""
@@ -623,8 +625,9 @@ def fikk_fodselsnummer(verden: Verden, hvem: str, nar: str, kjent: str | None) -
     """
     verden._numbers(hvem)
     verden.id_changes[hvem] = tidspunkt(nar)
-    if kjent is not None and _KJENT[kjent] is not None:
-        verden.id_change_known[hvem] = _KJENT[kjent]
+    known = _KJENT[kjent] if kjent is not None else None
+    if known is not None:
+        verden.id_change_known[hvem] = known
 
 
 @given("opplysningene fra Folkeregisteret mangler")
@@ -725,7 +728,7 @@ def vurdering(verden: Verden, fakta: str, omfang: str, innhold: str) -> None:
         name, value = _VURDERING_LEDD[ledd]
         assert name not in values, f"the assessment says `{name}` twice"
         values[name] = value
-    verden.add_fact(fakta, Assessment, scope=les_omfang(omfang), **values)
+    verden.add_fact(fakta, Assessment, navn=None, scope=les_omfang(omfang), **values)
 
 
 @given(parsers.re(r'tilgangen "(?P<fakta>[^"]+)" gir (?P<hvem>\S+) bare innsyn i (?P<arter>.+)'))
@@ -800,7 +803,9 @@ def trukket_tilbake(verden: Verden, fakta: str, nar: str, frigitt: str | None) -
 @given(parsers.re(rf'(?:vurderingen "(?P<fakta>[^"]+)" ble gjort|{FAKTA_ORD} "(?P<fakta2>[^"]+)" ble registrert) (?P<nar>{TID})'))
 def registrert(verden: Verden, nar: str, fakta: str | None = None, fakta2: str | None = None) -> None:
     """When a fact was recorded: the ids it names are those the persons had then (and an assessment's age check)."""
-    verden.fact(fakta or fakta2).values["recorded_at"] = tidspunkt(nar)
+    fact_id = fakta or fakta2
+    assert fact_id is not None, "the step names no fact"  # the pattern matches one of the two
+    verden.fact(fact_id).values["recorded_at"] = tidspunkt(nar)
 
 
 # --- Når ----------------------------------------------------------------------------------------
@@ -927,19 +932,19 @@ def samme_svar_som_ellers(policy: Policy, verden: Verden, hvem: str) -> None:
     """The whole answer (rule, legal basis, reasons) equals that for a child with no protection, status or facts."""
     assert verden.requester == hvem, f"the scenario asked for `{verden.requester}`, not `{hvem}`"
     decisions = verden.decided()
+    at, requester_id = verden.decided_at, verden.requester_id
+    assert at is not None and requester_id is not None  # set by the step that made the decisions
     vanlig = Verden(
         today=verden.today, birth_date=verden.birth_date, age_years=verden.age_years,
         birth_date_unknown=verden.birth_date_unknown,
         holders=[Innehaver(spec.navn, spec.ansvar) for spec in verden.holders], items=dict(verden.items),
     )
-    facts = vanlig.child_facts(verden.decided_at)
-    ordinary = decide_many(
-        policy, facts, verden.requester_id, [verden.items[e] for e in decisions], verden.decided_at
-    )
+    facts = vanlig.child_facts(at)
+    ordinary = decide_many(policy, facts, requester_id, [verden.items[e] for e in decisions], at)
     for (element, decision), other in zip(decisions.items(), ordinary):
         assert decision.as_dict() == other.as_dict(), f"`{element}`: {decision.as_dict()} ≠ {other.as_dict()}"
     # And the scenario did make the child differ from an ordinary one.
-    assert facts != verden.child_facts(verden.decided_at), "the scenario's child is an ordinary child"
+    assert facts != verden.child_facts(at), "the scenario's child is an ordinary child"
 
 
 @then(parsers.re(r'avvises vurderingen "(?P<fakta>[^"]+)" fordi barnet ikke var 12–15 år da den ble gjort'))

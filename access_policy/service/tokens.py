@@ -385,6 +385,9 @@ class _KeyVerifier:
     def _check_lifetime(self, claims: dict[str, Any]) -> None:
         """Refuse tokens that live longer than allowed: a stolen long-lived token is a long-lived key."""
         exp, iat = claims.get("exp"), claims.get("iat", time.time())
+        # The library accepts any `exp` that int() takes (a numeric string too); a number is asked for here.
+        if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+            raise AuthenticationError("the token's `exp` is not valid")
         if not isinstance(iat, (int, float)) or isinstance(iat, bool):
             raise AuthenticationError("the token's `iat` is not valid")
         if exp - iat > self.max_lifetime + self.leeway:

@@ -163,6 +163,16 @@ def test_garbage_tokens_give_fixed_messages(tmp_path):
         assert raised.value.message.startswith("the token"), raised.value.message
 
 
+def test_a_signed_token_with_a_string_exp_is_refused_not_a_crash(tmp_path):
+    """The library takes a numeric-string `exp`; the lifetime check refuses it with a 401's error."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    verifier = JwksVerifier(_production(tmp_path, key.public_key()))
+    token = jwt.encode(_claims(exp=str(int(time.time()) + 300)), key, algorithm="RS256", headers={"kid": "k1"})
+    with pytest.raises(AuthenticationError) as raised:
+        verifier.verify(token)
+    assert raised.value.message == "the token's `exp` is not valid"
+
+
 # --- DPoP -----------------------------------------------------------------------------------------
 
 def _b64(data: bytes) -> str:

@@ -229,6 +229,15 @@ def test_an_item_that_is_not_an_item_denies_only_itself(national_policy: Policy,
     assert decisions[1].reasons == (Reason(ENGINE_ERROR, detail="invalid-item"),)
 
 
+def test_a_scope_without_a_target_denies_instead_of_being_ignored(national_policy: Policy) -> None:
+    """An exemption whose scope names nothing (built unvalidated) denies every item, never drops the fact."""
+    untargeted = Scope.model_construct(item=None, pathway=None, referral=None, all=False, kinds=None)
+    broken = exemption().model_copy(update={"scope": untargeted})
+    decisions = decide_many(national_policy, facts().model_copy(update={"exemptions": (broken,)}), MOTHER, [DOCUMENT, RESULT], T)
+    assert [(d.effect, d.rule) for d in decisions] == [(Effect.DENY, ENGINE_ERROR)] * 2
+    assert decisions[0].reasons == (Reason(ENGINE_ERROR, detail="invalid-scope"),)
+
+
 def test_an_unexpected_failure_is_logged_and_denies(national_policy: Policy, caplog: pytest.LogCaptureFixture) -> None:
     """A failure the engine did not foresee (here: facts of the wrong type) is logged and denies."""
     with caplog.at_level(logging.ERROR, logger="access_policy.decisions"):

@@ -48,3 +48,19 @@ def test_the_command_exits_1_on_a_failing_scenario(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["scenarios", str(_broken_policy(tmp_path)), str(FEATURES)])
     assert bad.exit_code == 1
     assert "FAIL unntak.feature" in bad.output
+
+
+def test_a_scenario_inside_a_rule_keeps_its_line(national_policy: Policy, tmp_path: Path) -> None:
+    feature = tmp_path / "regel.feature"
+    feature.write_text(
+        "# language: no\n"
+        "Egenskap: Linjer\n"
+        "\n"
+        "  Regel: Hovedregelen\n"
+        "\n"
+        "    Scenario: Mor ser journalen\n"
+        "      Gitt i dag er 30.11.2026 kl. 12:00\n",
+        encoding="utf-8",
+    )
+    [result] = run_scenarios(national_policy, tmp_path)
+    assert (result.name, result.line) == ("Mor ser journalen", 6)
