@@ -21,6 +21,7 @@ from access_policy.facts import (
     FactKind,
     NecessaryInformationDraft,
 )
+from access_policy.store.interface import FactStore
 
 SYNC = Author(system="bench-fill")
 CLINICIAN = Author(hpr="1234567", org="974589095")
@@ -85,7 +86,7 @@ class Population:
     (and their facts) like a large one. Call `close()` when done.
     """
 
-    def __init__(self, store, *, seed: int = 5, sample: int = 1000, chunk: int = 5000, save: tuple[Path, int] | None = None):
+    def __init__(self, store: FactStore, *, seed: int = 5, sample: int = 1000, chunk: int = 5000, save: tuple[Path, int] | None = None):
         import multiprocessing
 
         from access_policy.synthetic import fact_time
