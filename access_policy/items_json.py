@@ -10,7 +10,7 @@ This path only ever accepts. Whatever it does not recognise as exactly valid (a 
 string is expected, an instant given as a number, any value a rule refuses) raises `NotFast`,
 and the caller validates the same bytes with the model, whose answer and errors are the ones of
 record. So a request is accepted here only if the model accepts it, with equal items
-(tests/api/test_batch_parsing.py holds the two to that on generated input).
+(tests/api/test_batch_bodies.py holds the two to that on generated input).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from access_policy.facts import Item
 from access_policy.items_json import NotFast, WireItem, items_from_wire
-from access_policy.service.decisions import DecisionOutcome, DecisionService, batch_body, decision_body
+from access_policy.service.decisions import DecisionOutcome, DecisionService, batch_json, decision_body
 from access_policy.service.settings import MAX_BATCH_ITEMS, Settings
 from access_policy.service.tokens import SCOPE_DECISIONS, Caller
 from .deps import DecisionsDep, SettingsDep, scoped
@@ -122,6 +122,17 @@ def _answer(outcome: DecisionOutcome, body: dict[str, Any]) -> Response:
     return response
 
 
+def _batch_answer(outcome: DecisionOutcome) -> Response:
+    """A batch's answer, rendered without a mapping per item (`batch_json`); a 503 problem when not available."""
+    if outcome.available:
+        return Response(batch_json(outcome), media_type="application/json")
+    code = outcome.problem or "store-unavailable"
+    problem_fields = problem_body(503, code, _DETAILS.get(code, "denied (fail closed)"))
+    return Response(
+        batch_json(outcome, problem_fields), status_code=503, headers={"Retry-After": "5"}, media_type=PROBLEM_MEDIA_TYPE
+    )
+
+
 def _examples(name: str) -> dict[str, dict[str, Any]]:
     from .examples import openapi_examples
 
@@ -204,7 +215,7 @@ def _batch(raw: bytes, caller: Caller, service: DecisionService, settings: Setti
             errors=[{"field": "items", "message": f"at most {settings.max_batch_items} items"}],
         )
     outcome = service.decide(caller, body.requester, body.child, body.items, body.at)
-    return _answer(outcome, batch_body(outcome))
+    return _batch_answer(outcome)
 
 
 @router.post(

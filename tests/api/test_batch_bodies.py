@@ -1,5 +1,6 @@
-"""Batch bodies read in bulk (`items_json`) give exactly what the `BatchRequest` model gives: the same
-items, the same fields marked as sent, and for invalid input the same errors."""
+"""Batch bodies: read in bulk (`items_json`) they give exactly what the `BatchRequest` model gives (the
+same items, the same fields marked as sent, for invalid input the same errors); answers rendered
+by splicing (`batch_json`) are the same JSON as `batch_body`."""
 
 from __future__ import annotations
 
@@ -164,3 +165,25 @@ def test_an_item_the_bulk_path_refuses_falls_back_to_the_model(fields):
         items_from_wire([WireItem(**item)])
     with pytest.raises(ValidationError):
         parse_batch(_body([item]))
+
+
+def _timeline_outcome(national_policy, ids=None):
+    from access_policy.decisions import decide_many
+    from access_policy.service.decisions import DecisionOutcome
+
+    timeline = build_timeline(300)
+    items = list(timeline.items)
+    if ids is not None:
+        items = [item.model_copy(update={"id": new}) for item, new in zip(items, ids)]
+    decisions = decide_many(national_policy, timeline.facts, timeline.requester, items, timeline.at)
+    return DecisionOutcome("d-1", decisions, items, national_policy.version, True)
+
+
+def test_a_batch_rendered_by_splicing_equals_its_body(national_policy):
+    from access_policy.service.decisions import batch_body, batch_json
+
+    outcome = _timeline_outcome(national_policy, ids=['q"\\', "ø\n", "\u2028"])
+    assert len({id(decision) for decision in outcome.decisions}) > 1  # several distinct answers, spliced
+    assert json.loads(batch_json(outcome)) == batch_body(outcome)
+    extra = {"type": "urn:x", "status": 503}
+    assert json.loads(batch_json(outcome, extra)) == batch_body(outcome) | extra
