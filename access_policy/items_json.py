@@ -150,7 +150,9 @@ def items_from_wire(sent: Iterable[WireItem]) -> list[Item]:
     checked = _Checked()
     systems, organisations, bare, qualified = checked.systems, checked.organisations, checked.bare, checked.qualified
     items: list[Item] = []
-    dated: list[tuple[dict[str, Any], str]] = []  # (an item's fields, its `created` as sent)
+    # Items sent with an instant, and their instants as sent: parsed together after the loop.
+    dated: list[dict[str, Any]] = []
+    instants_sent: list[str] = []
     for wire in sent:
         # The common case of each field inline (a cache hit); the rest in `_Checked`. `given`
         # has a bit per optional field sent.
@@ -211,14 +213,21 @@ def items_from_wire(sent: Iterable[WireItem]) -> list[Item]:
         if created is not _UNSET:
             given |= 16
             if created is not None:
-                dated.append((fields, created))
-        items.append(_trusted(Item, fields, _GIVEN[given]))
+                dated.append(fields)
+                instants_sent.append(created)
+        # `_trusted`, inline: this loop runs once per item of every batch.
+        item = _new(Item)
+        _set_dict(item, "__dict__", fields)
+        _set_fields_set(item, _GIVEN[given])
+        _set_extra(item, None)
+        _set_private(item, None)
+        items.append(item)
     if dated:
         try:
-            instants = _INSTANTS.validate_python([text for _, text in dated])
+            instants = _INSTANTS.validate_python(instants_sent)
         except ValidationError:
             raise NotFast from None
-        for (fields, _), instant in zip(dated, instants):
+        for fields, instant in zip(dated, instants):
             # Years well inside 1900–2199 are plausible whatever the offset (under a day): only
             # the edge years need `facts`' own check.
             if not 1900 < instant.year < 2199:
