@@ -74,7 +74,7 @@ _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def _trusted(model: type[_Model], fields: dict[str, Any], given: set[str]) -> _Model:
-    """A model instance from values already checked against its rules (as `model_construct`, at a tenth of its cost)."""
+    """A model instance from values already checked against its rules (as `model_construct` does, at an eighth of its cost)."""
     instance = _new(model)
     _set_dict(instance, "__dict__", fields)
     _set_fields_set(instance, given)
