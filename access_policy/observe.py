@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 from collections import Counter as _Tally
-from typing import Any, ContextManager, Iterable, Iterator
+from typing import Any, ContextManager, Iterator, Sequence
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -91,10 +91,13 @@ def token_cache(outcome: str) -> None:
     _TOKEN_CACHE[outcome].inc()
 
 
-def decided(decisions: Iterable[Any]) -> None:
+def decided(decisions: Sequence[Any]) -> None:
     """Count decided items by rule and effect (a batch's alike decisions are counted together)."""
-    for (rule, effect), count in _Tally((d.rule, d.effect.value) for d in decisions).items():
-        DECISIONS.labels(rule, effect).inc(count)
+    # Items that decide alike share one Decision object: tally the objects by identity (no
+    # attribute read per item), then label each distinct one once.
+    tally = _Tally(map(id, decisions))
+    for decision in dict(zip(map(id, decisions), decisions)).values():
+        DECISIONS.labels(decision.rule, decision.effect.value).inc(tally[id(decision)])
 
 
 _request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}

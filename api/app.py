@@ -195,6 +195,9 @@ def _link_created_records(spec: dict) -> None:
 def app_from_env() -> FastAPI:
     """App factory for `uvicorn --factory` and worker processes: settings from `ACCESS_POLICY_*`, tracing from `OTEL_*`."""
     from access_policy import observe
+    from access_policy.service.collector import settle_after_startup
 
     observe.configure_tracing()
-    return create_app(Settings.from_env())
+    app = create_app(Settings.from_env())
+    settle_after_startup()  # a server process from here on
+    return app

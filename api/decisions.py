@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import msgspec
 from fastapi import APIRouter, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -12,7 +13,8 @@ from pydantic_core import to_json
 from starlette.responses import Response
 
 from access_policy.facts import Item
-from access_policy.service.decisions import DecisionOutcome, DecisionService, batch_body, decision_body
+from access_policy.items_json import NotFast, WireItem, items_from_wire
+from access_policy.service.decisions import DecisionOutcome, DecisionService, batch_json, decision_body
 from access_policy.service.settings import MAX_BATCH_ITEMS, Settings
 from access_policy.service.tokens import SCOPE_DECISIONS, Caller
 from .deps import DecisionsDep, SettingsDep, scoped
@@ -120,6 +122,17 @@ def _answer(outcome: DecisionOutcome, body: dict[str, Any]) -> Response:
     return response
 
 
+def _batch_answer(outcome: DecisionOutcome) -> Response:
+    """A batch's answer, rendered without a mapping per item (`batch_json`); a 503 problem when not available."""
+    if outcome.available:
+        return Response(batch_json(outcome), media_type="application/json")
+    code = outcome.problem or "store-unavailable"
+    problem_fields = problem_body(503, code, _DETAILS.get(code, "denied (fail closed)"))
+    return Response(
+        batch_json(outcome, problem_fields), status_code=503, headers={"Retry-After": "5"}, media_type=PROBLEM_MEDIA_TYPE
+    )
+
+
 def _examples(name: str) -> dict[str, dict[str, Any]]:
     from .examples import openapi_examples
 
@@ -152,11 +165,44 @@ _BATCH_BODY = {
 }
 
 
-def _batch(raw: bytes, caller: Caller, service: DecisionService, settings: Settings) -> Response:
-    # pydantic-core parses and validates the raw body in one pass (no json.loads, no Python
-    # dicts per item), off the event loop, and only after the token has been checked.
+class _WireBatch(msgspec.Struct, forbid_unknown_fields=True):
+    """A batch as sent: the items read in bulk, the other fields kept as their JSON text for the model."""
+
+    requester: msgspec.Raw
+    child: msgspec.Raw
+    items: list[WireItem]
+    at: msgspec.Raw | msgspec.UnsetType = msgspec.UNSET
+
+
+_read_batch = msgspec.json.Decoder(_WireBatch).decode
+
+
+def parse_batch(raw: bytes) -> BatchRequest:
+    """The batch request in `raw`, as `BatchRequest.model_validate_json` gives it; raises its `ValidationError`.
+
+    The items are read in bulk (`items_json`); anything that path does not accept is validated
+    by the model, whose answer and errors are the ones of record.
+    """
     try:
-        body = BatchRequest.model_validate_json(raw)
+        wire = _read_batch(raw)
+        items = items_from_wire(wire.items)
+    except (msgspec.ValidationError, msgspec.DecodeError, NotFast):
+        return BatchRequest.model_validate_json(raw)
+    # The fields besides the items are few: the model checks them from their own JSON text.
+    at = (b',"at":', wire.at) if isinstance(wire.at, msgspec.Raw) else ()
+    head = b"".join((b'{"requester":', wire.requester, b',"child":', wire.child, b',"items":[]', *at, b"}"))
+    try:
+        body = BatchRequest.model_validate_json(head)
+    except ValidationError:
+        return BatchRequest.model_validate_json(raw)
+    return body.model_copy(update={"items": items})
+
+
+def _batch(raw: bytes, caller: Caller, service: DecisionService, settings: Settings) -> Response:
+    # The raw body is parsed and validated off the event loop, and only after the token has
+    # been checked.
+    try:
+        body = parse_batch(raw)
     except ValidationError as error:
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in error.errors(include_url=False)]
@@ -169,7 +215,7 @@ def _batch(raw: bytes, caller: Caller, service: DecisionService, settings: Setti
             errors=[{"field": "items", "message": f"at most {settings.max_batch_items} items"}],
         )
     outcome = service.decide(caller, body.requester, body.child, body.items, body.at)
-    return _answer(outcome, batch_body(outcome))
+    return _batch_answer(outcome)
 
 
 @router.post(

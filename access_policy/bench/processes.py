@@ -80,6 +80,18 @@ def rss_kib(pid: int) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of a process and its descendants so far, from /proc; 0 for what is gone."""
+    total = 0
+    for member in tree_pids(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def tree_pids(pid: int) -> list[int]:
     """The process and its descendants (from /proc), for summing a server's memory."""
     children: dict[int, list[int]] = {}

@@ -20,7 +20,7 @@ import httpx
 from access_policy.bench import profiling
 from access_policy.bench.config import Config
 from access_policy.bench.population import Pair
-from access_policy.bench.processes import free_port, python_command, rss_kib, server, tree_pids
+from access_policy.bench.processes import cpu_seconds, free_port, python_command, rss_kib, server, tree_pids
 from access_policy.bench.results import Results
 from access_policy.bench.timeline import Timeline
 from access_policy.bench.timing import Measurement
@@ -113,9 +113,12 @@ def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, w
                     spy = None
                     if profile_dir is not None and target == "service":
                         spy = profiling.start(process.pid, config.service_seconds, profile_dir / f"service-{workers}-{kind}.txt")
+                    cpu_before = cpu_seconds(process.pid)
                     outcome = _load(base + _PATHS[kind], path, bearer,
                                     concurrency=concurrency, seconds=config.service_seconds, requests=requests,
                                     window=config.service_window)
+                    # CPU per answer holds on a machine shared with other work; rates do not.
+                    outcome["server_cpu_ms"] = (cpu_seconds(process.pid) - cpu_before) * 1000 / max(1, outcome["requests"])
                     _record(results, target, workers, kind, per_request, outcome, progress)
                     if spy is not None:
                         spy.wait(60)
@@ -157,7 +160,7 @@ def _record(results: Results, target: str, workers: int, kind: str, per_request:
     label = f"{name}, {workers} worker{'s' if workers > 1 else ''}, {_KIND_LABELS.get(kind) or f'{per_request:,}-item batches'}"
     windows = outcome["window_requests_per_s"] or [outcome["requests_per_s"]]
     note = (f"{outcome['ok']:,} answered in {outcome['seconds']:.1f} s; p50 {outcome['p50_ms']:.1f} ms, p99 {outcome['p99_ms']:.1f} ms; "
-            f"load generator used {outcome['generator_cpu_share']:.0%} of a core")
+            f"load generator used {outcome['generator_cpu_share']:.0%} of a core; server CPU {outcome['server_cpu_ms']:.1f} ms per request")
     bad = {status: count for status, count in outcome["statuses"].items() if status != "200"}
     if bad or outcome["failures"]:
         note += f"; not 200: {bad}, failures: {outcome['failures']}"

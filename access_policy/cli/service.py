@@ -155,6 +155,7 @@ def serve(
         except AccessPolicyError as error:
             raise _fail(f"cannot load the demo families: {error}", 1) from None
         out.print(demo_instructions(settings, families, settings.host, settings.port), markup=False)
+    from access_policy.service.collector import settle_after_startup
     from access_policy.service.server import server_options
 
     # Our logging configuration, not uvicorn's: one format, and casbin's per-request lines kept out.
@@ -174,6 +175,7 @@ def serve(
             raise _fail(str(error)) from None
         if settings.metrics_port is not None:
             _start_metrics_listener(settings.metrics_port)
+        settle_after_startup()
         try:
             uvicorn.run(application, **shared)
         finally:

@@ -170,3 +170,24 @@ def test_strings_with_control_characters_and_ascii_keys_take_the_fast_encoder_co
     value = {"b": "\x00\x1f\x7f\b\f\n\r\t\"\\/\u2028\U0001f600ø", "a": [True, None, 2**53 - 1, -(2**53 - 1)]}
     assert chain._same_as_sorted_json(value)
     assert chain.canonical_json(value) == rfc8785.dumps(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"results": list(range(1000)), "items": [f"item-{n}" for n in range(1000)]},
+        {"results": [0] * 999 + [2**53]},
+        {"results": [0] * 999 + [-(2**53)]},
+        {"items": ["a"] * 999 + [1.5]},
+        {"items": [True, None, "x", False]},
+        {"items": [[1, "a"], [2, "b"]]},
+    ],
+)
+def test_long_lists_of_one_type_are_written_as_rfc_8785(value):
+    try:
+        expected = rfc8785.dumps(value)
+    except ValueError:
+        with pytest.raises(ValueError):
+            chain.canonical_json(value)
+        return
+    assert chain.canonical_json(value) == expected
