@@ -51,6 +51,7 @@ from access_policy.identity import PersonId
 from access_policy.instants import not_ahead
 from access_policy.store.audit_sql import SqlDecisionLog
 from access_policy.store.bulk import Snapshot, insert_rows, parse_line, person_id
+from access_policy.store.change_mark import SqlChangeMark
 from access_policy.store.engine import Engines, lock_wait_until
 from access_policy.store.interface import Change, ImportSummary
 from access_policy.store.schema import (
@@ -407,7 +408,7 @@ def _identity(connection: Any, child: str, as_of: datetime.datetime | None = Non
 # ----------------------------------------------------------------------------- the store
 
 
-class SqlFactStore(SqlDecisionLog):
+class SqlFactStore(SqlDecisionLog, SqlChangeMark):
     """A `FactStore` over SQLAlchemy Core (SQLite or PostgreSQL)."""
 
     def __init__(self, engines: Engines):
