@@ -32,6 +32,9 @@ class Config:
     import_runs: int = 1
     memory: bool = False
     memory_warmup: int = 10_000
+    # Workload 7: one `serve` process against two over PostgreSQL (skipped when it is not reachable).
+    postgresql: bool = True
+    postgresql_children: int = 1_000
 
 
 QUICK = Config(
@@ -73,5 +76,6 @@ TINY = Config(
     single_decisions=10,
     single_runs=2,
     service=False,
+    postgresql=False,
     import_children=0,
 )
