@@ -66,14 +66,16 @@ class FactCache:
                 self._entries.move_to_end(child)
                 observe.fact_cache("hit")
                 return cached[0]
-        version = self.store.child_version(child)
-        with self._lock:
-            cached = self._entries.get(child)
-            if cached is not None and cached[0].version == version and _covers(cached[1], active_at):
-                cached[2] = mark
-                self._entries.move_to_end(child)
-                observe.fact_cache("hit")
-                return cached[0]
+        if cached is not None and _covers(cached[1], active_at):
+            # Only an entry that could serve is worth its version read; a miss reads the facts.
+            version = self.store.child_version(child)
+            with self._lock:
+                cached = self._entries.get(child)
+                if cached is not None and cached[0].version == version and _covers(cached[1], active_at):
+                    cached[2] = mark
+                    self._entries.move_to_end(child)
+                    observe.fact_cache("hit")
+                    return cached[0]
         observe.fact_cache("miss")
         facts = self.store.child_facts(child, active_at=active_at)
         if facts.version is not None:
