@@ -149,7 +149,7 @@ def run(config: Config, timeline: Timeline, work: Path, results: Results, progre
                     servers.enter_context(server(command, f"{bases[-1]}/healthz", home / f"serve-{processes}-{n}.log",
                                                  timeout=180, cwd=home))
                 _load(bases, single, bearer, config, seconds=2.0, requests=config.service_warmup)
-                outcomes = _load(bases, single, bearer, config, seconds=config.service_seconds, requests=config.service_requests)
+                outcomes = _load(bases, single, bearer, config, seconds=config.postgresql_seconds, requests=config.service_requests)
                 _record(results, processes, outcomes, max(1, config.service_concurrency // processes), progress)
     results.ratio("postgresql-two-over-one", "service over PostgreSQL, two processes / one, single decisions, requests/s",
                   "postgresql.2.single.rps", "postgresql.1.single.rps")
