@@ -32,6 +32,12 @@ class Config:
     import_runs: int = 1
     memory: bool = False
     memory_warmup: int = 10_000
+    # Workload 7: one `serve` process against two over PostgreSQL (skipped when it is not reachable).
+    postgresql: bool = True
+    postgresql_children: int = 1_000
+    # Seconds of load per phase: two processes' figures are added window by window, so they
+    # need more windows than one process's to be as steady (quick mode keeps 4 of its 2).
+    postgresql_seconds: float = 10.0
 
 
 QUICK = Config(
@@ -45,6 +51,7 @@ QUICK = Config(
     service_window=0.5,
     service_warmup=100,
     bare_workers=(1,),
+    postgresql_seconds=4.0,
 )
 FULL = Config(
     mode="full",
@@ -73,5 +80,6 @@ TINY = Config(
     single_decisions=10,
     single_runs=2,
     service=False,
+    postgresql=False,
     import_children=0,
 )

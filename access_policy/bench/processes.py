@@ -39,12 +39,14 @@ def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 @contextlib.contextmanager
-def server(command: Sequence[str], health_url: str, log: Path, *, timeout: float = 60.0, env: dict | None = None) -> Iterator[subprocess.Popen]:
-    """Start a server, wait until `health_url` answers 200, yield it, and stop it whatever happens."""
+def server(
+    command: Sequence[str], health_url: str, log: Path, *, timeout: float = 60.0, env: dict | None = None, cwd: Path | None = None
+) -> Iterator[subprocess.Popen]:
+    """Start a server (in `cwd`, when given), wait until `health_url` answers 200, yield it, and stop it whatever happens."""
     with open(log, "ab") as out:
         process = subprocess.Popen(
             list(command), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, env={**os.environ, **(env or {})},
+            start_new_session=True, env={**os.environ, **(env or {})}, cwd=cwd,
         )
     try:
         deadline = time.monotonic() + timeout

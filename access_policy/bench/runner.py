@@ -49,6 +49,8 @@ def run(
             _guard(results, "service", lambda: _service().run(config, data_dir, pairs, timeline, work, results, progress, profile_dir))
         elif config.service:
             results.skip("service", "no filled store to serve")
+        if config.service and config.postgresql:
+            _postgresql(config, timeline, work, results, progress)
         if config.import_children:
             _guard(results, "import", lambda: imports.run(config, work, results, progress))
     finally:
@@ -66,6 +68,24 @@ def _service():
     except ImportError as error:
         raise RuntimeError(f"the load generator needs the `bench` extra ({error})") from None
     return service
+
+
+def _postgresql(config: Config, timeline, work_dir: Path, results: Results, progress: Callable[[str], None]) -> None:
+    """Workload 7, or a skip that says why (PostgreSQL not reachable, or the `bench` extra missing)."""
+    try:
+        from access_policy.bench import postgresql
+    except ImportError as error:
+        results.skip("postgresql", f"the load generator needs the `bench` extra ({error})")
+        return
+
+    def work() -> None:
+        try:
+            postgresql.run(config, timeline, work_dir, results, progress)
+        except postgresql.Unreachable as error:
+            results.skip("postgresql", str(error))
+            progress(f"PostgreSQL workload skipped: {error}")
+
+    _guard(results, "postgresql", work)
 
 
 def _guard(results: Results, key: str, work: Callable[[], _T]) -> _T | None:

@@ -34,6 +34,12 @@ def judge(results: Results, *, wall_seconds: float | None = None) -> None:
     for kind, label in (("filter", "timeline filter"), ("authzen", "AuthZEN single evaluation")):
         ratio = results.ratios.get(f"{kind}-over-single")
         results.target(f"service-{kind}", f"service, {label} / single decisions, req/s (1 worker)", ratio.value if ratio else None, ">=", 0.9, "")
+    two = results.ratios.get("postgresql-two-over-one")
+    two_note = None
+    if two is None:
+        two_note = results.skipped.get("postgresql") or "not run"
+    results.target("service-postgresql-two", "service over PostgreSQL, two `serve` processes / one, single decisions, req/s",
+                   two.value if two else None, ">=", 1.7, "×", two_note)
     results.target("import", "import-representation, children/s", results.median("import.rate"), ">=", 5_000, "")
     memory = results.median("memory.rss") if results.extra.get("memory_children", 0) >= MILLION else None
     memory_note = None

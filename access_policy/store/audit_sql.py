@@ -14,7 +14,7 @@ import secrets
 import time
 from typing import Any, Sequence
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, text
 
 from access_policy import observe
 from access_policy.auditlog.chain import (
@@ -28,7 +28,8 @@ from access_policy.auditlog.chain import (
 )
 from access_policy.auditlog.checkpoints import Checkpoint
 from access_policy.auditlog.writer import GroupCommit
-from access_policy.errors import InvalidInputError
+from access_policy.errors import InvalidInputError, StoreUnavailableError
+from access_policy.store.bulk import insert_rows
 from access_policy.store.engine import lock_wait_until
 from access_policy.store.inputs import audit_entry_text
 from access_policy.store.schema import audit_checkpoints, audit_head, audit_log
@@ -39,6 +40,21 @@ MAX_AUDIT_PAGE = 10_000
 # (larger than a page, so a database that cannot grow fails it).
 PROBE_TIMEOUT_SECONDS = 1.0
 PROBE_BYTES = 16 * 1024
+
+
+# The head's statements on the driver's cursor, by paramstyle (False: SQLite `?`, True: psycopg `%s`).
+_HEAD_SQL = {
+    False: {
+        "verify": "UPDATE audit_head SET position = ?, hash = ? WHERE id = 1 AND position = ? AND hash = ?",
+        "read": "SELECT position, hash FROM audit_head WHERE id = 1",
+        "write": "UPDATE audit_head SET position = ?, hash = ? WHERE id = 1",
+    },
+    True: {
+        "verify": "UPDATE audit_head SET position = %s, hash = %s WHERE id = 1 AND position = %s AND hash = %s",
+        "read": "SELECT position, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+        "write": "UPDATE audit_head SET position = %s, hash = %s WHERE id = 1",
+    },
+}
 
 
 class _Queued:
@@ -56,6 +72,8 @@ class SqlDecisionLog(SqlPlumbing):
     def _decision_log_init(self) -> None:
         # Late-bound, so a test can replace `_commit_audit` on one store.
         self._audit_writer: GroupCommit[_Queued, AuditEntry] = GroupCommit(self._timed_commit_audit)
+        # (position, hash) of the head as this store's last commit left it; None: read it.
+        self._audit_known_head: tuple[int, str] | None = None
 
     def append_audit(self, decision_id: str, child: str, entry: dict[str, Any]) -> AuditEntry:
         """Append a decision-log entry to the hash chain; returns once it is committed (group commit)."""
@@ -78,42 +96,73 @@ class SqlDecisionLog(SqlPlumbing):
         return stored
 
     def _commit_audit(self, batch: Sequence[_Queued]) -> list[AuditEntry]:
-        """Write queued entries, in queue order, to the chain in one transaction."""
+        """Write queued entries, in queue order, to the chain in one transaction.
+
+        The head the last commit left is kept in memory (only the writer thread commits) and
+        verified by the head's own update: `UPDATE … WHERE position = :known AND hash = :known`
+        changes one row only when no other process (or store) appended since. Then a group
+        costs one update and one insert; otherwise the head is read under its lock and the
+        group hashed again. Statements go to the driver's cursor: SQLAlchemy's per-statement
+        work cost more than SQLite's own in the writer thread, which shares the interpreter
+        with the event loop.
+        """
+        known = self._audit_known_head
+        self._audit_known_head = None  # until this commit is known to have succeeded
         with self._write() as connection:
-            head = connection.execute(
-                select(audit_head.c.position, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
-            ).one()
-            position, previous = head.position, head.hash
-            rows, stored = [], []
-            # Stored at microsecond precision on both backends: hash what will be read back.
-            recorded_at = datetime.datetime.now(UTC)
-            for queued in batch:
-                position += 1
-                body = body_digest_of_text(queued.child, queued.text, queued.salt)
-                digest = hash_v2(previous, position, queued.decision_id, recorded_at, body)
-                rows.append(
-                    {
-                        "position": position,
-                        "decision_id": queued.decision_id,
-                        "recorded_at": recorded_at,
-                        "child": queued.child,
-                        "entry": queued.text,
-                        "previous_hash": previous,
-                        "hash": digest,
-                        "hash_version": CURRENT_HASH_VERSION,
-                        "salt": queued.salt,
-                    }
-                )
-                stored.append(
-                    AuditEntry(
-                        position, queued.decision_id, recorded_at, queued.child, queued.entry, previous, digest,
-                        CURRENT_HASH_VERSION, queued.salt,
-                    )
-                )
-                previous = digest
-            connection.execute(insert(audit_log), rows)
-            connection.execute(update(audit_head).where(audit_head.c.id == 1).values(position=position, hash=previous))
+            cursor = connection.connection.cursor()
+            sql = _HEAD_SQL[connection.dialect.name == "postgresql"]
+            try:
+                # Stored at microsecond precision on both backends: hash what will be read back.
+                recorded_at = datetime.datetime.now(UTC)
+                rows, stored = self._chained(batch, known, recorded_at) if known is not None else ([], [])
+                if known is not None:
+                    cursor.execute(sql["verify"], (stored[-1].position, stored[-1].hash, known[0], known[1]))
+                if known is None or cursor.rowcount != 1:
+                    cursor.execute(sql["read"])
+                    head = cursor.fetchone()
+                    if head is None:  # the migration writes the head row; without it nothing can be chained
+                        raise StoreUnavailableError("the decision log's head row is missing")
+                    position, previous = head
+                    rows, stored = self._chained(batch, (int(position), str(previous)), recorded_at)
+                    cursor.execute(sql["write"], (stored[-1].position, stored[-1].hash))
+            finally:
+                cursor.close()
+            insert_rows(connection, audit_log, rows)
+        self._audit_known_head = (stored[-1].position, stored[-1].hash)
         return stored
+
+    @staticmethod
+    def _chained(
+        batch: Sequence[_Queued], head: tuple[int, str], recorded_at: datetime.datetime
+    ) -> tuple[list[dict[str, Any]], list[AuditEntry]]:
+        """The rows and entries of a group appended after `head` (position, hash)."""
+        position, previous = head
+        rows, stored = [], []
+        for queued in batch:
+            position += 1
+            body = body_digest_of_text(queued.child, queued.text, queued.salt)
+            digest = hash_v2(previous, position, queued.decision_id, recorded_at, body)
+            rows.append(
+                {
+                    "position": position,
+                    "decision_id": queued.decision_id,
+                    "recorded_at": recorded_at,
+                    "child": queued.child,
+                    "entry": queued.text,
+                    "previous_hash": previous,
+                    "hash": digest,
+                    "hash_version": CURRENT_HASH_VERSION,
+                    "salt": queued.salt,
+                }
+            )
+            stored.append(
+                AuditEntry(
+                    position, queued.decision_id, recorded_at, queued.child, queued.entry, previous, digest,
+                    CURRENT_HASH_VERSION, queued.salt,
+                )
+            )
+            previous = digest
+        return rows, stored
 
     def probe_write(self, timeout: float = PROBE_TIMEOUT_SECONDS) -> None:
         """Raise `StoreUnavailableError` unless a decision could be logged now; changes nothing.

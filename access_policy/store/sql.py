@@ -5,6 +5,7 @@
 - `sql_facts`: clinician-set facts and the change feed.
 - `sql_representation`: representations, their freshness, id links, bulk imports.
 - `audit_sql`: the decision log (hash chain, group commit, checkpoints).
+- `change_mark`: one store-wide mark that moves with every write a child's fact version covers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from access_policy.store.audit_sql import SqlDecisionLog
+from access_policy.store.change_mark import SqlChangeMark
 from access_policy.store.engine import Engines
 from access_policy.store.interface import FactStore
 from access_policy.store.sql_facts import SqlFactRecords
@@ -20,7 +22,7 @@ from access_policy.store.sql_representation import SqlRepresentations
 __all__ = ["SqlFactStore"]
 
 
-class SqlFactStore(SqlFactRecords, SqlRepresentations, SqlDecisionLog):
+class SqlFactStore(SqlFactRecords, SqlRepresentations, SqlDecisionLog, SqlChangeMark):
     """A `FactStore` over SQLAlchemy Core (SQLite or PostgreSQL)."""
 
     def __init__(self, engines: Engines):

@@ -75,6 +75,29 @@ def test_an_oversized_request_head_is_refused(tmp_path, servers):  # noqa: F811
     assert httpx.get(f"{server.base}/healthz", timeout=5).status_code == 200
 
 
+def test_a_head_that_arrives_in_pieces_past_the_bound_is_refused(tmp_path, servers):  # noqa: F811
+    # A deadline far off: what closes this connection must be the head's size, not its time.
+    server = Server(["--dev", "--data-dir", str(tmp_path / "data"), "--header-timeout", "60"], tmp_path, "pieces")
+    servers.append(server)
+    server.wait_ready()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        try:
+            for _ in range(64):  # 64 KiB of headers that never end, a line at a time
+                sock.sendall(b"X-Pad: " + b"a" * 1017 + b"\r\n")
+                time.sleep(0.005)
+        except OSError:
+            pass  # the server closed the connection while the client was still sending
+        answer = b""
+        try:
+            while chunk := sock.recv(4096):
+                answer += chunk
+        except OSError:
+            pass
+    assert answer.split(b" ")[1] in (b"400", b"431"), answer[:80]
+    assert httpx.get(f"{server.base}/healthz", timeout=5).status_code == 200
+
+
 def test_other_children_are_answered_while_the_largest_batches_run(tmp_path, servers):  # noqa: F811
     """Loosely asserted (not a benchmark): the largest accepted batches do not stall other children."""
     import datetime

@@ -37,6 +37,15 @@ class FlakyStore:
             return "changed"  # the stored facts changed (and now contradict each other)
         return self._store.child_version(child)
 
+    def change_mark(self):
+        # The fact cache reads the store's change mark before the child's version: an outage
+        # fails it too, and a change of the stored facts moves it.
+        if self.fail_reads:
+            raise StoreUnavailableError("connection refused by 10.0.0.7:5432 (user=secret)")
+        if self.inconsistent:
+            return "changed"
+        return self._store.change_mark()
+
     def append_audit(self, *args, **kwargs):
         if self.fail_audit or self.fail_reads:
             raise StoreUnavailableError("disk full")

@@ -74,3 +74,17 @@ def test_load_generator_sends_nothing_off_this_machine(tmp_path, capsys):
     bodies.write_text("{}\n")
     assert loadgen_main(["--url", "http://192.0.2.1:8000/v1/decisions", "--bodies", str(bodies), "--seconds", "0.1"]) == 2
     assert "loopback" in capsys.readouterr().err
+
+
+def test_the_postgresql_workload_is_skipped_with_why_when_no_server_answers(tmp_path, monkeypatch):
+    from access_policy.bench import postgresql, targets
+    from access_policy.bench.results import Results
+    from access_policy.bench.runner import _postgresql
+
+    monkeypatch.setenv(postgresql.URL_VARIABLE, "postgresql+psycopg://127.0.0.1:1/test")
+    results = Results(mode="tiny")
+    _postgresql(TINY, build_timeline(10), tmp_path, results, lambda line: None)
+    assert "not reachable at postgresql+psycopg://127.0.0.1:1/test" in results.skipped["postgresql"]
+    targets.judge(results)
+    (target,) = [t for t in results.targets if t.key == "service-postgresql-two"]
+    assert target.status == "not measured" and "not reachable" in (target.note or "")

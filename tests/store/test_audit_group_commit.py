@@ -81,3 +81,26 @@ def test_a_failed_group_commit_fails_every_caller_in_it(store, monkeypatch):
     assert all(isinstance(error, RuntimeError) and "disk full" in str(error) for error in outcomes.values())
     monkeypatch.undo()
     assert store.read_audit() == []
+
+
+def test_two_stores_over_one_database_append_to_one_chain(backend, store):
+    # Each store keeps the head its last commit left; the other's appends make it stale, and the
+    # head's verified update must notice and chain after what the other wrote.
+    other = backend.open()
+    try:
+        for n in range(6):
+            (store if n % 2 else other).append_audit(f"d-{n}", "child", {"n": n})
+        threads = [
+            threading.Thread(target=lambda s=s, w=w: [s.append_audit(f"c-{w}-{n}", "child", {"n": n}) for n in range(10)])
+            for w, s in enumerate((store, other, store, other))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        other.close()
+    entries = store.read_audit(limit=100)
+    assert [entry.position for entry in entries] == list(range(1, 47))
+    assert store.audit_head() == (46, entries[-1].hash)
+    assert verify_audit(store).ok
