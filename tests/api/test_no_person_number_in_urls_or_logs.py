@@ -31,3 +31,13 @@ def test_the_access_log_is_written_as_uvicorn_writes_it(client, token, no_person
     capture = no_person_number_in_urls_or_logs
     assert client.get("/v1/changes", headers=token("facts:read")).status_code == 200
     assert any(line.startswith("INFO uvicorn.access ") and '"GET /v1/changes HTTP/1.1" 200' in line for line in capture.lines)
+
+
+def test_a_random_id_with_eleven_digits_in_a_row_is_not_a_person_number(family, no_person_number_in_urls_or_logs):
+    capture = no_person_number_in_urls_or_logs
+    logging.getLogger("api.example").info("decision 3fa85f64-5717-4562-b3fc-e85937355500 logged")
+    logging.getLogger("api.example").info("entry hash %s", "ab" * 4 + "93735550012" + "cd" * 12)
+    assert capture.person_numbers() == []
+    logging.getLogger("api.example").info("decision 3fa85f64-5717-4562-b3fc-e85937355500 for %s", family.father)
+    assert len(capture.person_numbers()) == 1
+    capture.lines.clear()
