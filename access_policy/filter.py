@@ -406,8 +406,8 @@ def _split(classes: _Classes, level: int, table: Any) -> Condition | str:
             shown |= members
         elif condition == _FALSE:
             hidden |= members
-        else:
-            mixed.append((frozenset(members), condition))  # type: ignore[arg-type]
+        elif not isinstance(condition, str):
+            mixed.append((frozenset(members), condition))
     if not mixed:
         return _atom(classes, level, frozenset(shown))
     if len(mixed) == 1 and not shown:
@@ -498,11 +498,9 @@ def _compile(policy: Policy, facts: ChildFacts | None, requester: str, at: datet
             break
     answers = tuple(distinct[i] for i in classes.coverage)
     condition = _split(classes, 0, _nest(answers, classes.shape))
-    if condition == _TRUE:
-        return Filter("all", None, at, valid_until, policy.version)
-    if condition == _FALSE:
-        return Filter("none", None, at, valid_until, policy.version)
-    return Filter("conditions", condition, at, valid_until, policy.version)  # type: ignore[arg-type]
+    if isinstance(condition, str):  # _TRUE or _FALSE: every item alike
+        return Filter("all" if condition == _TRUE else "none", None, at, valid_until, policy.version)
+    return Filter("conditions", condition, at, valid_until, policy.version)
 
 
 # ----------------------------------------------------------------------------- optional helpers

@@ -274,6 +274,7 @@ def _exporter_from_env(env: Any) -> Any:
         if protocol.strip() == "grpc":
             from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
         else:
+            # The same class name from the other transport's module: one of the two is imported.
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # type: ignore[no-redef]
     except ImportError as error:
         raise TracingUnavailableError(

@@ -193,7 +193,7 @@ def _facts() -> dict[str, dict[str, Example]]:
     return examples
 
 
-class _Examples(dict):  # type: ignore[type-arg]
+class _Examples(dict[str, dict[str, Example]]):
     """Built on first use (when the routes are declared), from the demo families of that day."""
 
     def __missing__(self, key: str) -> dict[str, Example]:

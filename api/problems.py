@@ -200,6 +200,7 @@ def unexpected(request: Request, error: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     """Register the problem handlers on the app."""
+    # Starlette types a handler as taking any Exception; each of these takes the class it is registered for.
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(AccessPolicyError, _access_policy_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

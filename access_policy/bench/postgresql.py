@@ -168,8 +168,7 @@ def _record(results: Results, processes: int, outcomes: list[dict], connections:
     if bad or any(o["failures"] for o in outcomes):
         note += f"; not 200: {bad}, failures: {sum(o['failures'] for o in outcomes)}"
     results.add(f"postgresql.{processes}.single.rps", POSTGRESQL, f"{label}: requests/s", Measurement.of(windows, "req/s"), note=note)
-    latency: dict = results.extra.setdefault("latency_ms", {})  # type: ignore[assignment]
-    latency[f"postgresql.{processes}.single"] = {"p50": max(o["p50_ms"] for o in outcomes), "p99": p99}
+    results.note("latency_ms", f"postgresql.{processes}.single", {"p50": max(o["p50_ms"] for o in outcomes), "p99": p99})
     progress(f"{label}: {total:,.0f} req/s, worst p99 {p99:.1f} ms")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from access_policy.bench.timing import Measurement
 
@@ -105,6 +105,11 @@ class Results:
         if not isinstance(entries, dict):
             entries = self.extra[group] = {}
         entries[key] = value
+
+    def noted(self, group: str) -> dict[str, Any]:
+        """The values recorded under one of `extra`'s groups (empty when there are none)."""
+        entries = self.extra.get(group)
+        return entries if isinstance(entries, dict) else {}
 
     def skip(self, key: str, reason: str) -> None:
         """Record a workload that was not run, and why."""

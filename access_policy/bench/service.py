@@ -120,11 +120,11 @@ def run(config: Config, data_dir: Path, pairs: list[Pair], timeline: Timeline, w
                     # CPU per answer holds on a machine shared with other work; rates do not.
                     outcome["server_cpu_ms"] = (cpu_seconds(process.pid) - cpu_before) * 1000 / max(1, outcome["requests"])
                     _record(results, target, workers, kind, per_request, outcome, progress)
-                    if spy is not None:
+                    if spy is not None and profile_dir is not None:
                         spy.wait(60)
                         collapsed = profile_dir / f"service-{workers}-{kind}.txt"
                         if collapsed.exists():
-                            results.extra.setdefault("profiles", {})[f"service.{workers}.{kind}"] = profiling.summarise(collapsed)
+                            results.note("profiles", f"service.{workers}.{kind}", profiling.summarise(collapsed))
                     answered += outcome["ok"] * per_request
                 if target == "service" and workers == 1 and not config.memory:
                     _memory(process.pid, answered, results, progress)
@@ -167,7 +167,7 @@ def _record(results: Results, target: str, workers: int, kind: str, per_request:
     results.add(f"{key}.rps", SERVICE, f"{label}: requests/s", Measurement.of(windows, "req/s"), note=note)
     if per_request > 1:
         results.add(f"{key}.items", SERVICE, f"{label}: item decisions/s", Measurement.of([w * per_request for w in windows], "items/s"))
-    results.extra.setdefault("latency_ms", {})[key] = {"p50": outcome["p50_ms"], "p99": outcome["p99_ms"]}
+    results.note("latency_ms", key, {"p50": outcome["p50_ms"], "p99": outcome["p99_ms"]})
     progress(f"{label}: {outcome['requests_per_s']:,.0f} req/s, p50 {outcome['p50_ms']:.1f} ms, p99 {outcome['p99_ms']:.1f} ms")
 
 

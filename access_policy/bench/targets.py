@@ -20,15 +20,16 @@ def judge(results: Results, *, wall_seconds: float | None = None) -> None:
 
     scale = None
     note = None
-    if "single.1000000" in results.figures and "single.1000" in results.figures:
-        scale = results.median("single.1000000") / results.median("single.1000")
-    elif "single.100000" in results.figures and "single.1000" in results.figures:
-        note = f"1,000,000 children only in full mode; at 100,000: {results.median('single.100000') / results.median('single.1000'):.2f}×"
+    national, tenth, small = (results.median(f"single.{n}") for n in (1_000_000, 100_000, 1_000))
+    if national is not None and small:
+        scale = national / small
+    elif tenth is not None and small:
+        note = f"1,000,000 children only in full mode; at 100,000: {tenth / small:.2f}×"
     results.target("scale", "single decision at 1,000,000 children / at 1,000", scale, "<=", 1.5, "×", note)
 
     ratio = results.ratios.get("service-over-bare.1.single")
     results.target("service-single", "service / bare endpoint, single decisions, req/s (1 worker)", ratio.value if ratio else None, ">=", 0.6, "")
-    p99 = results.extra.get("latency_ms", {}).get("service.1.single", {}).get("p99")
+    p99 = results.noted("latency_ms").get("service.1.single", {}).get("p99")
     results.target("service-single-p99", "service, single decisions, p99 latency (1 worker, 16 connections)", p99, "<=", 25, " ms")
     results.target("service-batch", "service, 1,000-item batches, item decisions/s (2 workers)", results.median("service.2.batch.items"), ">=", 150_000, "")
     for kind, label in (("filter", "timeline filter"), ("authzen", "AuthZEN single evaluation")):
@@ -41,10 +42,13 @@ def judge(results: Results, *, wall_seconds: float | None = None) -> None:
     results.target("service-postgresql-two", "service over PostgreSQL, two `serve` processes / one, single decisions, req/s",
                    two.value if two else None, ">=", 1.7, "×", two_note)
     results.target("import", "import-representation, children/s", results.median("import.rate"), ">=", 5_000, "")
-    memory = results.median("memory.rss") if results.extra.get("memory_children", 0) >= MILLION else None
+    children = results.extra.get("memory_children", 0)
+    children = children if isinstance(children, int) else 0
+    rss = results.median("memory.rss")
+    memory = rss if children >= MILLION else None
     memory_note = None
-    if memory is None and results.median("memory.rss") is not None:
-        memory_note = f"1,000,000 children only in full mode; with {results.extra.get('memory_children', 0):,}: {results.median('memory.rss'):.0f} MB"
+    if memory is None and rss is not None:
+        memory_note = f"1,000,000 children only in full mode; with {children:,}: {rss:.0f} MB"
     results.target("memory", "service resident memory, 1,000,000 children stored (MB)", memory, "<=", 300, "", memory_note)
     if results.mode == "quick" and wall_seconds is not None:
         results.target("quick-time", "quick mode: wall time of the whole run (s)", wall_seconds, "<=", QUICK_SECONDS, " s")

@@ -19,7 +19,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 try:  # uvicorn's C parser when installed (`uvicorn[standard]`): a fraction of h11's time per request
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 except ImportError:  # pragma: no cover - httptools not installed
-    HttpToolsProtocol = None  # type: ignore[assignment,misc]
+    HttpToolsProtocol = None  # type: ignore[assignment,misc]  # the class is optional: None says it is absent
 
 HEADER_TIMEOUT_SECONDS = 10.0
 # How `serve --header-timeout` reaches worker processes, which import this module anew.
@@ -40,6 +40,7 @@ class _HeaderDeadline(asyncio.Protocol):
     loop: asyncio.AbstractEventLoop
     cycle: Any
 
+    # asyncio types the argument as BaseTransport; uvicorn's protocols are given (and need) a Transport.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Start the header deadline as the connection opens."""
         super().connection_made(transport)
@@ -47,7 +48,7 @@ class _HeaderDeadline(asyncio.Protocol):
 
     def on_response_complete(self) -> None:
         """A kept-alive connection gets a fresh deadline for its next request's headers."""
-        super().on_response_complete()  # type: ignore[misc]
+        super().on_response_complete()  # type: ignore[misc]  # a mixin: the uvicorn protocol after it in the MRO has it
         if not self.transport.is_closing():
             self._arm_header_timer()
 

@@ -213,6 +213,10 @@ class ChangeFeed(Protocol):
         """Changes after a position, oldest first, and the cursor to ask with next."""
         ...
 
+    def change_mark(self) -> str:
+        """A value that changes whenever anything a child's fact version covers is written (one cheap read)."""
+        ...
+
 
 class FactStore(FactRecords, Representations, ChangeFeed, DecisionLog, Protocol):
     """A store of representation and clinician-set facts, indexed by child, with the change feed and the decision log."""

@@ -142,6 +142,7 @@ class MemoryFactStore:
         self._links: list[_Link] = []
         self._audit: list[AuditEntry] = []
         self._checkpoints: list[Checkpoint] = []
+        self._mark = 0  # moves with every change position and every freshness confirmation; never goes back
 
     def __enter__(self) -> "MemoryFactStore":
         return self
@@ -287,7 +288,13 @@ class MemoryFactStore:
     def _change(self, child: str, kind: str, fact_id: str, action: str, at: datetime.datetime) -> int:
         position = len(self._changes) + 1
         self._changes.append(Change(position, child, kind, fact_id, action, at))
+        self._mark += 1
         return position
+
+    def change_mark(self) -> str:
+        """A value that changes whenever any fact, revocation, snapshot, confirmation or id link is written."""
+        with self._lock:
+            return str(self._mark)
 
     def _stored_birth_date(self, person: PersonId) -> datetime.date | None:
         if person.birth_date is not None:
@@ -429,6 +436,7 @@ class MemoryFactStore:
         retrieved_at = snapshot.retrieved_at.astimezone(UTC)
         if action == "refreshed" and latest is not None:
             latest.confirmations.append((retrieved_at, now))
+            self._mark += 1
         if action != "imported" and latest is not None:
             return action, latest
         rid = new_id("rep")

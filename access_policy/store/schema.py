@@ -37,6 +37,7 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    # SQLAlchemy's stubs name the value's type per TypeDecorator; this one takes and gives datetimes.
     def process_bind_param(self, value, dialect):  # type: ignore[override]
         if value is None:
             return None

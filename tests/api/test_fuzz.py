@@ -179,6 +179,9 @@ def test_created_records_are_read_and_revoked_through_the_links(fuzzed):
         # which follow what the (persistent) store answered, make hypothesis report flaky generation.
         max_examples=15, stateful_step_count=6, deadline=None, database=None,
         suppress_health_check=list(HealthCheck),
+        # The same sequences on every run: whether a random run happens to revoke what it created
+        # must not decide whether the suite passes.
+        derandomize=True,
     )
     try:
         Links.TestCase().runTest()
