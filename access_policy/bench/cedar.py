@@ -23,6 +23,8 @@ POLICIES = """
 forbid (principal, action == Action::"view", resource) when { resource.child.representation != "current" };
 @id("address-protection")
 forbid (principal, action == Action::"view", resource) when { resource.child.protected };
+@id("care-order")
+forbid (principal, action == Action::"view", resource) when { resource.child.care_order };
 @id("child-adult")
 forbid (principal, action == Action::"view", resource) when { resource.child.age_band == "18+" || resource.child.age_band == "unknown" };
 @id("exemption")
@@ -101,12 +103,15 @@ def entities(facts: ChildFacts, requesters: Sequence[str], items: Sequence[Item]
     birth_date = facts.birth_date
     band = age_band(age_at(birth_date, at)).value if birth_date is not None else AgeBand.UNKNOWN.value
     protected = representation is not None and representation.address_protection.protects
+    # A care order in force takes the parents' access (the engine reads none for an adult child).
+    care_order = band != AgeBand.ADULT.value and any(order.active_at(at) for order in facts.care_orders)
     out: list[dict] = [
         {
             "uid": _uid("Child", child),
             "attrs": {
                 "age_band": band,
                 "protected": protected,
+                "care_order": care_order,
                 "representation": representation_state if representation is not None else "missing",
                 "holders": [_ref("Person", h) for h in holders],
             },

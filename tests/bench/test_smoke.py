@@ -55,6 +55,34 @@ def test_cedar_decides_as_the_engine(national_policy, timeline):
     assert cedar.decide_one(timeline.facts, timeline.requester, item, timeline.at) == _engine(national_policy, timeline)[0]
 
 
+def test_cedar_decides_as_the_engine_over_the_synthetic_population(national_policy, timeline):
+    """Every kind of fact the synthetic population holds (care orders included), for each child's first holder."""
+    pytest.importorskip("cedarpy")
+    from access_policy import synthetic
+    from access_policy.bench.cedar import Cedar
+    from access_policy.decisions import decide
+    from access_policy.facts import Item, ItemKind
+    from access_policy.store.memory import MemoryFactStore
+
+    store = MemoryFactStore()
+    synthetic.fill_store(store, 400)
+    cedar = Cedar()
+    kinds = list(ItemKind)
+    items = [Item(id=f"doc-{n}", kind=kinds[n % len(kinds)], pathway=f"pw-{n % 20}") for n in range(20)]
+    compared = care_orders = 0
+    for child in synthetic.children(400):
+        holders = [h["id"] for h in child.line.get("holders", []) if h.get("id")]
+        if not holders:
+            continue
+        facts = store.child_facts(child.child)
+        care_orders += bool(facts.care_orders)
+        for item in items:
+            engine = decide(national_policy, facts, holders[0], item, timeline.at).permitted
+            assert cedar.decide_one(facts, holders[0], item, timeline.at) == engine, (child.child, item.id)
+            compared += 1
+    assert compared > 1000 and care_orders > 0
+
+
 def test_tiny_run_measures_checks_and_reports(tmp_path):
     results, machine, versions = run(TINY, work_dir=tmp_path / "work", progress=lambda line: None)
     # Without the `bench` extra, Cedar is skipped and says why; nothing else may be.
