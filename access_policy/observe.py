@@ -66,6 +66,10 @@ FACT_CACHE = Counter(
     "fact_cache_lookups", "Reads of a child's facts for a decision, by outcome: `hit` (the cached facts were current) "
     "or `miss` (read from the store).", ["outcome"], namespace=_NAMESPACE,
 )
+FILTER_CACHE = Counter(
+    "filter_cache_lookups", "Timeline filters looked up among those already compiled, by outcome: `hit` (one held at "
+    "the instant asked) or `miss` (compiled).", ["outcome"], namespace=_NAMESPACE,
+)
 TOKEN_CACHE = Counter(
     "token_cache_lookups", "Bearer tokens looked up among those already verified, by outcome: `hit` or `miss`.",
     ["outcome"], namespace=_NAMESPACE,
@@ -79,11 +83,17 @@ TOKEN_REJECTIONS = Counter(
 
 _FACT_CACHE = {outcome: FACT_CACHE.labels(outcome) for outcome in ("hit", "miss")}
 _TOKEN_CACHE = {outcome: TOKEN_CACHE.labels(outcome) for outcome in ("hit", "miss")}
+_FILTER_CACHE = {outcome: FILTER_CACHE.labels(outcome) for outcome in ("hit", "miss")}
 
 
 def fact_cache(outcome: str) -> None:
     """Count one lookup of the fact cache: `hit` or `miss`."""
     _FACT_CACHE[outcome].inc()
+
+
+def filter_cache(outcome: str) -> None:
+    """Count one lookup of the compiled-filter cache: `hit` or `miss`."""
+    _FILTER_CACHE[outcome].inc()
 
 
 def token_cache(outcome: str) -> None:

@@ -19,12 +19,13 @@ from access_policy import observe
 from access_policy.decisions import Decision, Effect, Reason, decide_many
 from access_policy.errors import InconsistentFactsError, StoreUnavailableError
 from access_policy.facts import Item
-from access_policy.filter import Filter, compile_filter
+from access_policy.filter import Filter
 from access_policy.policy import Policy
 from access_policy.service import logs
 from access_policy.service.disclosure import disclose, explains
 from access_policy.service.fact_cache import DEFAULT_SIZE as DEFAULT_CACHE_SIZE
 from access_policy.service.fact_cache import FactCache
+from access_policy.service.filter_cache import FilterCache
 from access_policy.service.tokens import Caller
 from access_policy.store.interface import FactStore
 
@@ -76,6 +77,7 @@ class DecisionService:
         self.policy = policy
         self.clock = clock
         self.facts = FactCache(store, fact_cache_size)
+        self.filters = FilterCache(fact_cache_size)
 
     def decide(
         self, caller: Caller, requester: str, child: str, items: Sequence[Item], at: datetime.datetime | None
@@ -223,7 +225,7 @@ class DecisionService:
             outcome = FilterOutcome(decision_id, nothing, False, STORE_UNAVAILABLE, rule=STORE_UNAVAILABLE)
             return outcome, filter_audit_entry(outcome, caller, requester, child, at, now), False, nothing
         else:
-            outcome = FilterOutcome(decision_id, compile_filter(policy, facts, requester, at), True)
+            outcome = FilterOutcome(decision_id, self.filters.compiled(policy, facts, child, requester, at), True)
             facts_version = facts.version if facts is not None else None
         return outcome, filter_audit_entry(outcome, caller, requester, child, at, now, facts_version=facts_version), True, nothing
 
