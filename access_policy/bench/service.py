@@ -24,6 +24,7 @@ from access_policy.bench.processes import cpu_seconds, free_port, python_command
 from access_policy.bench.results import Results
 from access_policy.bench.timeline import Timeline
 from access_policy.bench.timing import Measurement
+from access_policy.identity import is_organisation_number
 
 SERVICE = "5 service"
 _PATHS = {"single": "/v1/decisions", "batch": "/v1/decisions/batch", "filter": "/v1/decisions/filter",
@@ -48,7 +49,9 @@ def _bodies(work: Path, pairs: list[Pair], timeline: Timeline) -> dict[str, Path
             filter_.write(json.dumps({"requester": pair.requester, "child": pair.child, "at": at}) + "\n")
             properties = {"child": pair.child, **{k: v for k, v in item.items() if k not in ("id", "kind")}}
             authzen.write(json.dumps({
-                "subject": {"type": "person", "id": pair.requester}, "action": {"name": "can_read"},
+                # A holder may be an organisation (a child welfare service): AuthZEN names its type.
+                "subject": {"type": "organization" if is_organisation_number(pair.requester) else "person", "id": pair.requester},
+                "action": {"name": "can_read"},
                 "resource": {"type": item["kind"], "id": item["id"], "properties": properties}, "context": {"time": at},
             }) + "\n")
     body = {"requester": timeline.requester, "child": timeline.child, "items": [_item(i) for i in timeline.items], "at": at}

@@ -116,3 +116,15 @@ def test_the_postgresql_workload_is_skipped_with_why_when_no_server_answers(tmp_
     targets.judge(results)
     (target,) = [t for t in results.targets if t.key == "service-postgresql-two"]
     assert target.status == "not measured" and "not reachable" in (target.note or "")
+
+
+def test_authzen_bodies_name_an_organisation_holder_as_an_organization(tmp_path, timeline):
+    """A holder may be a child welfare service: its AuthZEN subject must say so, or the request is a 400."""
+    pytest.importorskip("httpx")
+    from access_policy.bench.population import Pair
+    from access_policy.bench.service import _bodies
+
+    pairs = [Pair(timeline.child, timeline.requester), Pair(timeline.child, "974589028")]
+    paths = _bodies(tmp_path, pairs, timeline)
+    subjects = [json.loads(line)["subject"] for line in paths["authzen"].read_text().splitlines()]
+    assert subjects == [{"type": "person", "id": timeline.requester}, {"type": "organization", "id": "974589028"}]
