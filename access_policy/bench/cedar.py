@@ -3,9 +3,11 @@
 Cedar has no rule order: forbid wins over permit. The order of the rule table becomes `unless`
 clauses (a necessary-information mark lifts the denials that come after it in the table). The
 facts become the entity graph: an item is `in` its care pathway, its referral and its kind; a
-scope that an exemption, a hiding assessment or an access profile covers is `in` a group the
-policies test, either the group for everyone or the group named by the requesting person. Only
-facts active at the decision time become entities, as for the other peer.
+scope that an exemption, a hiding assessment, an access profile or the adolescent's sharing grant
+covers is `in` a group the policies test, either the group for everyone or the group named by the
+requesting person; a care order in force is an attribute of the child. Only facts active at the
+decision time become entities, as for the other peer. The rules the synthetic population reaches
+are all here; the register statuses and the requester's own protection, which it never holds, are not.
 """
 
 from __future__ import annotations
@@ -31,13 +33,14 @@ forbid (principal, action == Action::"view", resource) when { resource.child.age
 forbid (principal, action == Action::"view", resource) when { resource in Group::"exempt-all" || resource in principal.exempt };
 @id("child-16-17")
 forbid (principal, action == Action::"view", resource) when { resource.child.age_band == "16-17" }
-  unless { resource in Group::"necessary-all" || resource in principal.necessary };
+  unless { resource in Group::"necessary-all" || resource in principal.necessary || resource in principal.shared };
 @id("adolescent-wish")
 forbid (principal, action == Action::"view", resource) when { resource.child.age_band == "12-15" && resource in Group::"wish-hidden" }
   unless { resource in Group::"necessary-all" || resource in principal.necessary };
 @id("access-profile")
 forbid (principal, action == Action::"view", resource) when { resource in principal.profile_excludes }
-  unless { resource in Group::"necessary-all" || resource in principal.necessary };
+  unless { resource in Group::"necessary-all" || resource in principal.necessary
+           || (resource.child.age_band == "16-17" && resource in principal.shared) };
 @id("main-rule")
 permit (principal, action == Action::"view", resource) when { resource.child.holders.contains(principal) };
 """
@@ -91,6 +94,10 @@ def entities(facts: ChildFacts, requesters: Sequence[str], items: Sequence[Item]
             groups = ["necessary-all"] if mark.applies_to == "all" else [f"necessary:{p}" for p in mark.applies_to]
             for group in groups:
                 edge(_scope_uid(child, mark.scope), _uid("Group", group))
+    for grant in facts.sharing_grants:
+        # Only the adolescent's own grant counts (the engine checks the author is the child).
+        if grant.active_at(at) and grant.author is not None and grant.author.person == child:
+            edge(_scope_uid(child, grant.scope), _uid("Group", f"shared:{grant.grantee}"))
     for assessment in facts.assessments:
         if assessment.active_at(at) and assessment.wishes_parents_not_informed:
             edge(_scope_uid(child, assessment.scope), _uid("Group", "wish-hidden"))
@@ -126,6 +133,7 @@ def entities(facts: ChildFacts, requesters: Sequence[str], items: Sequence[Item]
                     "exempt": _ref("Group", f"exempt:{person}"),
                     "necessary": _ref("Group", f"necessary:{person}"),
                     "profile_excludes": _ref("Group", f"profile-excludes:{person}"),
+                    "shared": _ref("Group", f"shared:{person}"),
                 },
                 "parents": [],
             }

@@ -60,27 +60,34 @@ def test_cedar_decides_as_the_engine_over_the_synthetic_population(national_poli
     pytest.importorskip("cedarpy")
     from access_policy import synthetic
     from access_policy.bench.cedar import Cedar
+    from access_policy.bench.population import AGE_CYCLE
     from access_policy.decisions import decide
     from access_policy.facts import Item, ItemKind
     from access_policy.store.memory import MemoryFactStore
 
     store = MemoryFactStore()
-    synthetic.fill_store(store, 400)
+    synthetic.fill_store(store, AGE_CYCLE)  # one cycle holds children of every age
     cedar = Cedar()
     kinds = list(ItemKind)
     items = [Item(id=f"doc-{n}", kind=kinds[n % len(kinds)], pathway=f"pw-{n % 20}") for n in range(20)]
-    compared = care_orders = 0
-    for child in synthetic.children(400):
-        holders = [h["id"] for h in child.line.get("holders", []) if h.get("id")]
+    compared = care_orders = grants = 0
+    for number, child in enumerate(synthetic.children(AGE_CYCLE)):
+        # The bench's requester: the first holder, a person or an organisation.
+        holders = [h.get("id") or h.get("organisation") for h in child.line.get("holders", [])]
+        holders = [h for h in holders if h]
         if not holders:
             continue
         facts = store.child_facts(child.child)
+        # Every child with a care order or a sharing grant (the rarer rules), and a sample of the rest.
+        if number % 10 and not facts.care_orders and not facts.sharing_grants:
+            continue
         care_orders += bool(facts.care_orders)
+        grants += bool(facts.sharing_grants)
         for item in items:
             engine = decide(national_policy, facts, holders[0], item, timeline.at).permitted
             assert cedar.decide_one(facts, holders[0], item, timeline.at) == engine, (child.child, item.id)
             compared += 1
-    assert compared > 1000 and care_orders > 0
+    assert compared > 10_000 and care_orders > 0 and grants > 0
 
 
 def test_tiny_run_measures_checks_and_reports(tmp_path):
