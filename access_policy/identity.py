@@ -160,7 +160,10 @@ def parse_organisation_number(value: str, field: str = "organisation") -> str:
     try:
         return orgnr.validate(value)
     except stdnum_errors.ValidationError as error:
-        raise InvalidIdError.for_field(field, f"`{value}` is not a valid organisation number ({error})") from None
+        # Echoed only when it has an organisation number's shape (a typo in one): anything longer
+        # may be a person number sent in its place, which would reach the problem and logs.
+        shown = f"`{value}` " if is_organisation_number(value) else ""
+        raise InvalidIdError.for_field(field, f"{shown}is not a valid organisation number ({error})") from None
 
 
 def is_organisation_number(value: str) -> bool:

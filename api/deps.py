@@ -109,5 +109,6 @@ def cursor(value: str | None, name: str) -> int | None:
         return None
     # isdigit() alone accepts `²` and other digits int() refuses: ASCII digits only.
     if not (value.isascii() and value.isdigit()) or len(value) > 18:
-        raise InvalidInputError.for_field(name, f"`{value[:40]}` is not a cursor from this service")
+        # Not echoed: whatever was sent (a person number by mistake, say) would reach the problem and logs.
+        raise InvalidInputError.for_field(name, "is not a cursor from this service (a whole number ≥ 0)")
     return int(value)

@@ -41,3 +41,22 @@ def test_a_random_id_with_eleven_digits_in_a_row_is_not_a_person_number(family, 
     logging.getLogger("api.example").info("decision 3fa85f64-5717-4562-b3fc-e85937355500 for %s", family.father)
     assert len(capture.person_numbers()) == 1
     capture.lines.clear()
+
+
+def test_a_person_number_sent_as_an_organisation_number_is_not_echoed(client, clinician, family, no_person_number_in_urls_or_logs):
+    body = {"child": family.child, "organisation": family.mother, "valid_from": "2026-11-01T00:00:00+01:00"}
+    response = client.post("/v1/care-orders", json=body, headers=clinician)
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "organisation"
+    assert "organisation number" in response.json()["errors"][0]["message"]
+    assert family.mother not in response.text and no_person_number_in_urls_or_logs.problems
+
+
+def test_a_bad_cursor_or_time_is_refused_without_echoing_it(client, token, family, no_person_number_in_urls_or_logs):
+    odd = "x" + family.mother  # not a cursor, and it carries a person number
+    response = client.post("/v1/audit/search", json={"child": family.child, "after": odd}, headers=token("audit:read"))
+    assert response.status_code == 422 and family.mother not in response.text
+    body = {"subject": {"type": "person", "id": family.mother}, "action": {"name": "can_read"},
+            "resource": {"type": "note", "id": "n", "properties": {"child": family.child}}, "context": {"time": odd}}
+    response = client.post("/access/v1/evaluation", json=body, headers=token("decisions"))
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "context.time"
+    assert family.mother not in response.text
