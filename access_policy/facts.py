@@ -106,6 +106,8 @@ REVOCATION_REASON_MAX = 1000
 IDEMPOTENCY_KEY_MAX = 200
 MAX_TEXT = 4000
 MAX_IDENTIFIER = 200
+MAX_LABELS = 50  # labels on one item
+MAX_LABEL = 100  # characters in one label
 
 # ----------------------------------------------------------------------------- field types
 
@@ -213,7 +215,7 @@ class Item(_Frozen):
     kind: ItemKind
     pathway: Reference | None = None
     referral: Reference | None = None
-    labels: tuple[Annotated[str, Field(max_length=100)], ...] = Field(default=(), max_length=50)
+    labels: tuple[Annotated[str, Field(max_length=MAX_LABEL)], ...] = Field(default=(), max_length=MAX_LABELS)
     created: Instant | None = None
     organisation: OrganisationNumber | None = None
 

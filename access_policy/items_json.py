@@ -24,6 +24,8 @@ from pydantic_core import PydanticCustomError
 from access_policy.facts import (
     LOCAL_SYSTEM,
     MAX_IDENTIFIER,
+    MAX_LABEL,
+    MAX_LABELS,
     Item,
     ItemKind,
     Reference,
@@ -33,9 +35,6 @@ from access_policy.facts import (
 )
 
 _Model = TypeVar("_Model", bound=BaseModel)
-
-MAX_LABELS = 50
-MAX_LABEL = 100
 
 
 class NotFast(Exception):

@@ -338,22 +338,9 @@ def decision_body(outcome: DecisionOutcome) -> dict[str, Any]:
     return body
 
 
-def batch_body(outcome: DecisionOutcome) -> dict[str, Any]:
-    """The response body of a batch: one result per item in request order, built as plain data."""
-    # The engine shares one Decision object between items that decide alike: render each once.
-    rendered = {
-        key: (decision.effect.value, decision.rule, list(decision.legal_basis), [reason.as_dict() for reason in decision.reasons])
-        for key, decision in distinct(outcome.decisions).items()
-    }
-    results = []
-    for item, decision in zip(outcome.items, outcome.decisions):
-        parts = rendered[id(decision)]
-        results.append({"item": item.id, "decision": parts[0], "rule": parts[1], "legal_basis": parts[2], "reasons": parts[3]})
-    return {"results": results, "policy_version": outcome.policy_version, "decision_id": outcome.decision_id}
-
-
 def batch_json(outcome: DecisionOutcome, extra: dict[str, Any] | None = None) -> bytes:
-    """`batch_body` as JSON, and `extra` fields besides: each distinct decision rendered once and spliced per item."""
+    """A batch's response body as JSON (one result per item, in request order), and `extra` fields besides:
+    each distinct decision rendered once and spliced per item."""
     # A batch of 1,000 items has a handful of distinct answers: each is serialised once, as the
     # members that follow `item` (and the closing brace).
     tails = {

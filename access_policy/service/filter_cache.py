@@ -22,8 +22,7 @@ from access_policy import observe
 from access_policy.facts import ChildFacts
 from access_policy.filter import Filter, compile_filter
 from access_policy.policy import Policy
-
-DEFAULT_SIZE = 10_000
+from access_policy.service.fact_cache import DEFAULT_SIZE
 
 _Key = tuple[str, str, str, str]
 
