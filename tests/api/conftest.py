@@ -31,6 +31,11 @@ RANDOM_ID = re.compile(
 )
 
 
+def person_numbers_in(text: str) -> list[str]:
+    """What in `text` is shaped like a person number (11 digits), random ids (UUIDs, hashes) left out."""
+    return PERSON_NUMBER.findall(RANDOM_ID.sub("<id>", text))
+
+
 class LogCapture(logging.Handler):
     """Every log line of the test, formatted as a service's log would show it, and every URL requested."""
 
@@ -48,7 +53,7 @@ class LogCapture(logging.Handler):
     def person_numbers(self) -> list[str]:
         """Log lines and URLs that carry something shaped like a person number (11 digits)."""
         seen = [*self.lines, *self.urls, *self.problems]
-        return [line for line in seen if PERSON_NUMBER.search(RANDOM_ID.sub("<id>", line))]
+        return [line for line in seen if person_numbers_in(line)]
 
 
 def _with_access_log(capture: LogCapture):  # noqa: ANN202 - an ASGI callable

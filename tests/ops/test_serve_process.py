@@ -13,12 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.api.conftest import person_numbers_in
 from tests.api.test_processes import CLI, Server, _free_port
 
 pytestmark = pytest.mark.slow
-
-_PERSON_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{11}(?![0-9A-Za-z])")
-
 
 class _Served(Server):
     """`serve` with these extra environment variables (the shared helper strips ACCESS_POLICY_*)."""
@@ -71,7 +69,7 @@ def test_json_logs_carry_ids_and_never_casbin_lines_or_person_numbers(tmp_path):
     lines = [line for line in server.err.read_text().splitlines() if line.strip()]
     records = [json.loads(line) for line in lines]  # every line is one JSON object
     assert not [line for line in lines if "casbin" in line or "Request:" in line or "--->" in line]
-    assert not [line for line in lines if _PERSON_NUMBER.search(line)]
+    assert not [line for line in lines if person_numbers_in(line)]
     access = [r for r in records if r["logger"] == "access_policy.access"]
     decided = [r for r in access if r["route"] == "/v1/decisions"]
     assert [r["decision_id"] for r in decided] == decision_ids
@@ -91,7 +89,7 @@ def test_text_logs_keep_casbin_out_too(tmp_path):
     output = server.err.read_text()
     assert "POST /v1/decisions 200" in output
     assert "Request:" not in output and "--->" not in output
-    assert not _PERSON_NUMBER.search(output)
+    assert not person_numbers_in(output)
 
 
 def test_serve_on_a_busy_port_says_so_in_one_line(tmp_path):
